@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what multicad needs on Debian 12, skipping what is already there,
+# so a second run takes seconds.
+#   scripts/setup.sh               build dependencies (Debian packages)
+#   scripts/setup.sh --with-codex  also the pinned real Codex CLI (npm) in .deps/codex
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+CODEX_NPM_VERSION=0.171.0  # the version spec/codex-app-server.md was verified against
+with_codex=false
+[ "${1:-}" = "--with-codex" ] && with_codex=true
+
+packages=(
+  g++ cmake ninja-build ccache pkg-config ca-certificates
+  libboost1.81-dev libboost-url1.81-dev libssl-dev nlohmann-json3-dev libtoml11-dev
+  libspdlog-dev libcli11-dev catch2 libsqlite3-dev
+)
+# Node and npm run the Codex CLI; any working pair will do (Debian's or another).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: Debian packages present"
+fi
+
+if $with_codex; then
+  codex_dir="$here/.deps/codex"
+  if "$codex_dir/node_modules/.bin/codex" --version 2>/dev/null | grep -qx "codex-cli $CODEX_NPM_VERSION"; then
+    echo "setup: codex $CODEX_NPM_VERSION present in .deps/codex"
+  else
+    echo "setup: installing @openai/codex@$CODEX_NPM_VERSION into .deps/codex"
+    mkdir -p "$codex_dir"
+    [ -f "$codex_dir/package.json" ] || echo '{"private": true}' >"$codex_dir/package.json"
+    npm install --prefix "$codex_dir" --no-audit --no-fund --loglevel=error "@openai/codex@$CODEX_NPM_VERSION"
+  fi
+fi
