@@ -1,0 +1,79 @@
+// The daemon's effective settings: one immutable, validated value built by
+// config::load (loader.hpp). Every field has its default here, in class.
+// Plain data; safe to copy and read from any thread.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "config/duration.hpp"
+
+namespace multicad::config {
+
+using namespace std::chrono_literals;
+
+// codex.sandbox: `automatic` picks by platform and Codex version
+// (execenv/sandbox_policy.hpp); the others are forced by the operator.
+enum class sandbox_choice { automatic, read_only, workspace_write, danger_full_access };
+
+// codex.approvals: `never` keeps the model inside the sandbox; `auto_accept`
+// answers every escalation request with "accept" (the old daemon's behaviour).
+enum class approvals_choice { never, auto_accept };
+
+enum class log_format { text, json };
+
+struct gc_settings {
+  bool enabled = true;
+  duration interval = 1h;
+  duration ttl = 120h;         // after the issue is done or cancelled
+  duration orphan_ttl = 720h;  // directories without usable metadata
+  bool operator==(const gc_settings&) const = default;
+};
+
+struct codex_agent_settings {
+  std::string path = "codex";  // a name looked up on PATH, or a path
+  std::string model;           // empty: Codex's own default
+  bool operator==(const codex_agent_settings&) const = default;
+};
+
+struct codex_settings {
+  sandbox_choice sandbox = sandbox_choice::automatic;
+  bool network_access = true;  // for workspace-write, forced or automatic
+  approvals_choice approvals = approvals_choice::never;
+  bool operator==(const codex_settings&) const = default;
+};
+
+struct log_settings {
+  std::string level = "info";  // trace, debug, info, warn, error
+  log_format format = log_format::text;
+  std::filesystem::path file;  // empty: standard error
+  bool operator==(const log_settings&) const = default;
+};
+
+struct settings {
+  std::string server_url;  // normalised base URL; empty: embedded local mode
+  std::string token;       // secret; never printed
+  std::filesystem::path token_file;
+  std::string daemon_id;    // default: host name
+  std::string device_name;  // default: host name
+  std::string runtime_name = "Local Agent";
+  std::filesystem::path workspaces_root;  // default: ~/multica_workspaces
+  duration poll_interval = 3s;
+  duration heartbeat_interval = 15s;
+  duration agent_timeout = 2h;
+  duration shutdown_grace = 30s;
+  int max_concurrent_tasks = 20;
+  int health_port = 19514;
+  bool keep_env_after_task = false;
+  gc_settings gc;
+  codex_agent_settings codex_agent;
+  codex_settings codex;
+  log_settings log;
+  bool operator==(const settings&) const = default;
+};
+
+std::string_view to_string(sandbox_choice c);
+std::string_view to_string(approvals_choice c);
+std::string_view to_string(log_format f);
+
+}  // namespace multicad::config
