@@ -1,0 +1,63 @@
+// The Task object the server's claim returns (spec/server-api.md §5), in our
+// types. Decoding checks types field by field and names the first bad one,
+// so malformed server JSON becomes a clear error, never a crash. Pure; any thread.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proto/decode_error.hpp"
+
+namespace multicad::proto {
+
+struct skill_file {
+  std::string path;
+  std::string content;
+};
+
+struct skill {
+  std::string name;
+  std::string content;
+  std::vector<skill_file> files;
+};
+
+struct task_agent {
+  std::string id;
+  std::string name;
+  std::string instructions;
+  std::vector<skill> skills;
+  std::map<std::string, std::string> custom_env;
+  std::vector<std::string> custom_args;
+};
+
+struct repo {
+  std::string url;
+  std::string description;
+};
+
+struct task {
+  std::string id;
+  std::string agent_id;
+  std::string runtime_id;
+  std::string issue_id;      // "" for chat and autopilot run-only tasks
+  std::string workspace_id;  // "" when the server could not resolve it
+  std::string status;
+  int priority = 0;
+  std::optional<task_agent> agent;
+  std::vector<repo> repos;
+  std::string prior_session_id;
+  std::string prior_work_dir;
+  std::string trigger_comment_id;
+  std::string trigger_comment_content;
+  std::string chat_session_id;
+  std::string chat_message;
+  std::string created_at;
+};
+
+// Decodes a Task object from JSON text.
+decode_result<task> decode_task(std::string_view json);
+
+}  // namespace multicad::proto
