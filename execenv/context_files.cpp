@@ -1,0 +1,71 @@
+#include "execenv/context_files.hpp"
+
+#include "execenv/atomic_file.hpp"
+#include "execenv/skills.hpp"
+
+namespace multicad::execenv {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string trigger_line(const task_context& t) {
+  if (!t.chat_session_id.empty()) return "chat message (session " + t.chat_session_id + ")";
+  if (!t.trigger_comment_id.empty()) return "reply to comment " + t.trigger_comment_id;
+  if (!t.issue_id.empty()) return "new assignment";
+  return "direct run (no issue)";
+}
+
+constexpr auto read_only_perms = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                 fs::perms::others_read;
+
+}  // namespace
+
+std::string render_issue_context(const task_context& t) {
+  std::string out = "# Task context\n\n";
+  out += "- Task: " + t.task_id + "\n";
+  if (!t.issue_id.empty()) out += "- Issue: " + t.issue_id + "\n";
+  out += "- Trigger: " + trigger_line(t) + "\n";
+  if (!t.issue_id.empty())
+    out += "- Quick start: `multica issue get " + t.issue_id + " --output json`\n";
+  out += "\n## Skills\n\n";
+  if (t.skills.empty()) out += "None.\n";
+  auto dirs = skill_dir_names(t.skills);
+  for (std::size_t i = 0; i < t.skills.size(); ++i)
+    out += "- " + t.skills[i].name + " (`$CODEX_HOME/skills/" + dirs[i] + "/SKILL.md`)\n";
+  return out;
+}
+
+std::string render_agents_md(const task_context& t) {
+  std::string out =
+      "# Multica agent\n\n"
+      "You are an agent of the Multica platform, running on a user's machine. You work on issues and\n"
+      "talk to people through the `multica` command-line tool, which is on your PATH and already\n"
+      "authenticated as you.\n\n"
+      "## Identity\n\n";
+  out += "- Name: " + (t.agent_name.empty() ? std::string("agent") : t.agent_name) + "\n";
+  if (!t.agent_id.empty()) out += "- Agent id: " + t.agent_id + "\n";
+  if (!t.agent_instructions.empty()) out += "\n" + t.agent_instructions + "\n";
+  out +=
+      "\n## The multica CLI\n\n"
+      "- `multica issue get <issue-id> --output json`: read an issue, its status and description\n"
+      "- `multica issue comment list <issue-id>`: read the discussion\n"
+      "- `multica issue comment add <issue-id> --content \"...\"`: reply on the issue\n"
+      "- `multica issue update <issue-id> --status <status>`: move the issue along\n"
+      "- `multica repo checkout <url>`: check out a workspace repository into this directory on a new branch\n\n"
+      "## Finishing\n\n"
+      "Post your result as a comment on the issue, then end with a short summary of what you did.\n"
+      "Task details are in `.agent_context/issue_context.md`.\n";
+  return out;
+}
+
+result<void> write_context_files(const fs::path& workdir, const task_context& task) {
+  std::error_code ec;
+  auto ctx_dir = workdir / ".agent_context";
+  fs::create_directories(ctx_dir, ec);
+  if (ec) return error{"cannot create the context folder: " + ec.message(), ctx_dir.string()};
+  if (auto ok = write_file_atomically(ctx_dir / "issue_context.md", render_issue_context(task), read_only_perms); !ok)
+    return ok;
+  return write_file_atomically(workdir / "AGENTS.md", render_agents_md(task), read_only_perms);
+}
+
+}  // namespace multicad::execenv
