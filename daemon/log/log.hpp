@@ -1,0 +1,41 @@
+// The daemon's log: a message first, then key=value fields, as text lines
+// ("2026-11-26T17:29:05.123Z WARN  message key=value key=\"two words\"") or
+// JSON objects, one per line. main() calls setup() once; every other unit
+// calls write()/warn()/... Safe from any thread (spdlog's sinks lock).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "config/settings.hpp"
+
+namespace multicad::log {
+
+enum class level { trace, debug, info, warn, error };
+
+using fields = std::vector<std::pair<std::string, std::string>>;
+
+// Configures the process-wide sink from log settings (standard error, or
+// log.file when set). Returns an error message, or empty on success.
+std::string setup(const config::log_settings& settings);
+
+// Changes the least severe level written.
+void set_level(level l);
+bool enabled(level l);
+
+void write(level l, std::string_view message, const fields& f = {});
+inline void debug(std::string_view m, const fields& f = {}) { write(level::debug, m, f); }
+inline void info(std::string_view m, const fields& f = {}) { write(level::info, m, f); }
+inline void warn(std::string_view m, const fields& f = {}) { write(level::warn, m, f); }
+inline void error(std::string_view m, const fields& f = {}) { write(level::error, m, f); }
+
+// The line as the text format renders it, without time and level: exposed
+// for tests and for commands that print the same shape to people.
+std::string format_text(std::string_view message, const fields& f);
+std::string format_json(std::string_view time, level l, std::string_view message, const fields& f);
+
+level parse_level(std::string_view name);  // unknown names mean info
+
+}  // namespace multicad::log

@@ -1,0 +1,25 @@
+// multicad: turns this machine's Codex CLI into a worker for a Multica task
+// server. main() only wires the subcommands (daemon/cli/) together.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "daemon/cli/cli_context.hpp"
+#include "daemon/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace multicad;
+  CLI::App app{"multicad: runs Multica tasks with the Codex CLI on this machine", "multicad"};
+  app.set_version_flag("--version", std::string(multicad_version));
+  app.require_subcommand(1);
+  cli::cli_context ctx;
+  ctx.attach(app);
+  cli::add_config_command(app, ctx);
+  cli::add_env_command(app, ctx);
+  cli::add_doctor_command(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : cli::exit_status::bad_usage;
+  }
+  return ctx.status;
+}
