@@ -1,0 +1,297 @@
+// The session's entry points, request/response correlation and the
+// handshake: initialize -> initialized -> thread/start|resume -> turn/start.
+// The turn itself is handled in notifications.cpp and event_mapping.cpp.
+#include "proto/codex/session.hpp"
+
+#include "proto/codex/session_impl.hpp"
+
+namespace multicad::proto::codex {
+using wire::json;
+
+namespace {
+
+// Notifications the daemon never reads: the deltas repeat what item/completed
+// carries in full, and the rest is per-connection noise (spec §2.1, §4.9).
+const char* const opted_out_notifications[] = {
+    "item/agentMessage/delta",          "account/rateLimits/updated",
+    "item/commandExecution/outputDelta", "item/reasoning/summaryTextDelta",
+    "item/reasoning/textDelta",         "remoteControl/status/changed",
+};
+
+const char* method_of(request_kind kind) {
+  switch (kind) {
+    case request_kind::initialize: return "initialize";
+    case request_kind::account_read: return "account/read";
+    case request_kind::thread_start: return "thread/start";
+    case request_kind::thread_resume: return "thread/resume";
+    case request_kind::turn_start: return "turn/start";
+    case request_kind::turn_interrupt: return "turn/interrupt";
+  }
+  return "?";
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += separator;
+    out += p;
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---- session: a thin shell over impl ----
+
+session::session(session_config config) : impl_(new impl(std::move(config))) {}
+void session::impl_deleter::operator()(impl* p) const { delete p; }
+
+void session::start() { impl_->start(); }
+void session::on_line(std::string_view line) { impl_->on_line(line); }
+void session::on_overlong_line(std::size_t length) { impl_->on_overlong_line(length); }
+void session::on_exit(std::optional<int> exit_code) { impl_->on_exit(exit_code); }
+void session::interrupt(std::string reason) { impl_->interrupt(std::move(reason)); }
+
+std::vector<std::string> session::take_lines() { return std::exchange(impl_->lines_, {}); }
+std::vector<event> session::take_events() { return std::exchange(impl_->events_, {}); }
+std::vector<log_note> session::take_notes() { return std::exchange(impl_->notes_, {}); }
+
+session::state session::current_state() const { return impl_->state_; }
+const outcome& session::result() const { return impl_->outcome_; }
+
+// ---- entry points ----
+
+void session::impl::start() {
+  if (state_ != state::created) return;  // a second start() would re-initialize: Codex refuses that
+  json opt_out = json::array();
+  for (const char* m : opted_out_notifications) opt_out.push_back(m);
+  send_request(request_kind::initialize, "initialize",
+               {{"clientInfo", {{"name", config_.client_name}, {"title", "Multica"}, {"version", config_.client_version}}},
+                {"capabilities", {{"experimentalApi", false}, {"optOutNotificationMethods", std::move(opt_out)}}}});
+  state_ = state::initializing;
+}
+
+void session::impl::on_line(std::string_view line) {
+  // Once the outcome is settled nothing Codex says can change it, and late
+  // lines are normal (serverRequest/resolved follows turn/completed).
+  if (state_ == state::finished) return;
+  auto parsed = wire::parse_line(line);
+  if (!parsed.msg) return report_bad_line(line, parsed.is_json, parsed.problem);
+  try {
+    dispatch(*parsed.msg);
+  } catch (const wire::malformed_message& e) {
+    report_bad_line(line, true, e.problem);
+  } catch (const std::exception& e) {
+    // Nothing Codex writes may throw out of the session (nlohmann included).
+    report_bad_line(line, true, e.what());
+  }
+}
+
+void session::impl::on_overlong_line(std::size_t length) {
+  if (state_ == state::finished) return;
+  auto size = std::to_string(length);
+  emit({.type = event::kind::error, .content = "codex wrote a line of " + size + " bytes; it was dropped unread"});
+  note(log_note::level::warn, "codex wrote a line longer than the limit; it was dropped",
+       {{"length", size}, {"hint", "if a turn then stalls, the dropped line was a reply it waited for"}});
+}
+
+void session::impl::on_exit(std::optional<int> exit_code) {
+  if (state_ == state::finished) return;
+  abandon_open_items();
+  if (interrupt_sent_) {
+    // The daemon asked for the stop; Codex dying before confirming it does
+    // not change why the turn ended.
+    note(log_note::level::info, "codex exited before confirming the interrupt");
+    return finish(outcome::status::interrupted, interrupt_reason_);
+  }
+  std::string status = exit_code ? std::to_string(*exit_code) : std::string("unknown");
+  std::string when = state_ == state::in_turn ? "before the turn finished" : "before it started";
+  finish(outcome::status::exited, "codex exited (status " + status + ") " + when);
+}
+
+void session::impl::interrupt(std::string reason) {
+  if (state_ == state::finished) return;
+  if (state_ != state::in_turn) return finish(outcome::status::interrupted, std::move(reason));
+  // Once: a second interrupt would only earn "no active turn to interrupt".
+  if (interrupt_sent_) return;
+  interrupt_sent_ = true;
+  interrupt_reason_ = std::move(reason);
+  send_request(request_kind::turn_interrupt, "turn/interrupt", {{"threadId", outcome_.thread_id}, {"turnId", turn_id_}});
+}
+
+// ---- correlation ----
+
+void session::impl::dispatch(const wire::message& msg) {
+  switch (msg.type) {
+    case wire::message::kind::request: return on_server_request(msg.id, msg.method, msg.params);
+    case wire::message::kind::notification: return on_notification(msg.method, msg.params);
+    case wire::message::kind::response: return on_response(msg);
+  }
+}
+
+void session::impl::on_response(const wire::message& msg) {
+  auto it = msg.id.is_number_integer() ? pending_.find(msg.id.get<std::int64_t>()) : pending_.end();
+  if (it == pending_.end()) {
+    return note(log_note::level::debug, "codex replied to a request multicad did not send", {{"id", wire::dump(msg.id)}});
+  }
+  request_kind kind = it->second;
+  pending_.erase(it);
+  try {
+    if (!msg.error.is_null()) return on_request_failed(kind, msg.error);
+    on_request_succeeded(kind, msg.result);
+  } catch (const wire::malformed_message& e) {
+    // The state machine waits for exactly this reply: an unreadable one ends
+    // the session rather than leaving it waiting for the daemon's timeout.
+    finish(outcome::status::protocol_error,
+           std::string("codex answered ") + method_of(kind) + " with a reply multicad cannot read: " + e.problem);
+  }
+}
+
+void session::impl::on_request_succeeded(request_kind kind, const json& result) {
+  switch (kind) {
+    case request_kind::initialize:
+      // Sent at once: thread/started only flows after it (spec §2.1).
+      lines_.push_back(wire::notification_line("initialized"));
+      // Ask for the account first: without credentials a turn would only
+      // fail after retrying the model provider, with a vaguer message.
+      return send_request(request_kind::account_read, "account/read", json::object());
+    case request_kind::account_read: return on_account(result);
+    case request_kind::thread_start:
+    case request_kind::thread_resume: return on_thread_opened(kind, result);
+    case request_kind::turn_start: return on_turn_started(result);
+    case request_kind::turn_interrupt: return;  // turn/completed "interrupted" follows (spec §2.6)
+  }
+}
+
+void session::impl::on_request_failed(request_kind kind, const json& error) {
+  // Read leniently: an odd error object is still an error, and the resume
+  // fallback must happen whatever its shape.
+  auto message_it = error.find("message");
+  std::string message = message_it != error.end() && message_it->is_string() ? message_it->get<std::string>() : "";
+  auto code_it = error.find("code");
+  std::string code = code_it != error.end() ? wire::dump(*code_it) : "none";
+  if (message.empty()) {
+    message = std::string("codex answered ") + method_of(kind) + " with an error and no message: " + wire::dump(error);
+  }
+  if (kind == request_kind::thread_resume) {
+    // Any failure (no rollout, bad id, another CODEX_HOME) costs only the
+    // earlier context; a new thread with the same settings still does the task.
+    note(log_note::level::info, "codex thread/resume failed; starting a new thread",
+         {{"thread_id", config_.resume_thread_id}, {"reason", message}});
+    return open_thread(false);
+  }
+  if (kind == request_kind::account_read) {
+    // An older Codex without account/read: the turn will say if it cannot authenticate.
+    note(log_note::level::debug, "codex account/read failed; going on without the credentials check", {{"reason", message}});
+    return open_thread(!config_.resume_thread_id.empty());
+  }
+  if (kind == request_kind::turn_interrupt) {
+    // "no active turn to interrupt": no turn/completed will come to wait for.
+    note(log_note::level::info, "codex refused turn/interrupt; the turn is over", {{"reason", message}});
+    abandon_open_items();
+    return finish(outcome::status::interrupted, interrupt_reason_);
+  }
+  note(log_note::level::info, std::string("codex rejected ") + method_of(kind),
+       {{"code", code}, {"message", message}});
+  finish(outcome::status::protocol_error, std::move(message));
+}
+
+// ---- the handshake ----
+
+void session::impl::on_account(const json& result) {
+  bool needs_openai = result.is_object() && result.value("requiresOpenaiAuth", false);
+  bool has_account = result.is_object() && result.contains("account") && !result["account"].is_null();
+  if (needs_openai && !has_account) {
+    return finish(outcome::status::failed,
+                  "codex has no credentials: it is not logged in to OpenAI (no ChatGPT login or API key in its "
+                  "auth.json) and config.toml names no other model provider; run `codex login` as the daemon's user, "
+                  "or configure a model provider in ~/.codex/config.toml");
+  }
+  open_thread(!config_.resume_thread_id.empty());
+}
+
+void session::impl::open_thread(bool resume) {
+  // Explicit sandbox and approval policy in every request: a repository's
+  // .codex/config.toml would otherwise decide them (spec §0 rule 6).
+  json params{{"cwd", config_.cwd},
+              {"sandbox", config_.sandbox.mode},
+              {"approvalPolicy", config_.approval_mode == approvals::never ? "never" : "on-request"}};
+  if (config_.sandbox.mode == "workspace-write") {
+    params["config"] = {{"sandbox_workspace_write", {{"network_access", config_.sandbox.network_access}}}};
+  }
+  if (!config_.model.empty()) params["model"] = config_.model;
+  if (!config_.developer_instructions.empty()) params["developerInstructions"] = config_.developer_instructions;
+  state_ = state::opening_thread;
+  if (!resume) return send_request(request_kind::thread_start, "thread/start", std::move(params));
+  params["threadId"] = config_.resume_thread_id;
+  send_request(request_kind::thread_resume, "thread/resume", std::move(params));
+}
+
+void session::impl::on_thread_opened(request_kind kind, const json& result) {
+  const json& thread = wire::object_at(result, "thread", "result");
+  std::string id = wire::text_at(thread, "id", "result.thread");
+  if (id.empty()) {
+    return finish(outcome::status::protocol_error,
+                  std::string("codex answered ") + method_of(kind) + " without a thread id");
+  }
+  outcome_.thread_id = id;
+  outcome_.resumed = kind == request_kind::thread_resume;
+  model_ = wire::text_at(result, "model", "result");
+  if (model_.empty()) model_ = wire::text_at(thread, "model", "result.thread");
+  if (model_.empty()) model_ = config_.model;
+  static const json none;
+  const json& sandbox = result.is_object() && result.contains("sandbox") ? result["sandbox"] : none;
+  if (!accept_sandbox(sandbox)) return;
+  start_turn();
+}
+
+void session::impl::start_turn() {
+  json text{{"type", "text"}, {"text", config_.prompt}};
+  send_request(request_kind::turn_start, "turn/start",
+               {{"threadId", outcome_.thread_id}, {"input", json::array({std::move(text)})}});
+  state_ = state::starting_turn;
+}
+
+void session::impl::on_turn_started(const json& result) {
+  // The reply precedes turn/started (spec §2.5), so the id comes from here.
+  turn_id_ = wire::text_at(wire::object_at(result, "turn", "result"), "id", "result.turn");
+  if (turn_id_.empty()) return finish(outcome::status::protocol_error, "codex answered turn/start without a turn id");
+  state_ = state::in_turn;
+}
+
+// ---- plumbing ----
+
+void session::impl::send_request(request_kind kind, std::string_view method, json params) {
+  std::int64_t id = next_request_id_++;
+  pending_[id] = kind;
+  lines_.push_back(wire::request_line(id, method, std::move(params)));
+}
+
+void session::impl::finish(outcome::status status, std::string error) {
+  outcome_.result = status;
+  outcome_.error = std::move(error);
+  outcome_.final_output = join(answers_, "\n\n");
+  state_ = state::finished;
+  pending_.clear();
+}
+
+void session::impl::report_bad_line(std::string_view line, bool is_json, const std::string& problem) {
+  std::string start = wire::printable_prefix(line, 200);
+  if (!is_json) {
+    emit({.type = event::kind::error, .content = "codex wrote a line that is not JSON: " + start});
+    return note(log_note::level::warn, "codex wrote a line that is not JSON; it was skipped",
+                {{"line", start}, {"hint", "stdout must carry only protocol JSON; check the Codex version"}});
+  }
+  emit({.type = event::kind::error,
+        .content = "codex wrote a line that is not a JSON-RPC message multicad can read (" + problem + "): " + start});
+  note(log_note::level::warn, "codex wrote a malformed JSON-RPC message; it was skipped",
+       {{"problem", problem}, {"line", start}, {"hint", "check that this Codex version is one multicad supports"}});
+}
+
+void session::impl::note(log_note::level severity, std::string message, note_fields fields) {
+  notes_.push_back({severity, std::move(message), std::move(fields)});
+}
+
+void session::impl::emit(event e) { events_.push_back(std::move(e)); }
+
+}  // namespace multicad::proto::codex
