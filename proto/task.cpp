@@ -1,6 +1,7 @@
 #include "proto/task.hpp"
 
 #include "proto/json_fields.hpp"
+#include "proto/task_json.hpp"
 
 namespace multicad::proto {
 using namespace detail;
@@ -43,8 +44,9 @@ task_agent decode_agent(const json& j, const std::string& path) {
   return a;
 }
 
-task decode_task_object(const json& j) {
-  const std::string path = "task";
+}  // namespace
+
+task detail::decode_task_object(const json& j, const std::string& path) {
   object_at(j, path);
   task t;
   t.id = string_field(j, "id", path);
@@ -68,11 +70,9 @@ task decode_task_object(const json& j) {
   t.chat_session_id = string_field(j, "chat_session_id", path);
   t.chat_message = string_field(j, "chat_message", path);
   t.created_at = string_field(j, "created_at", path);
-  if (t.id.empty()) throw field_error{"task.id: missing or empty"};
+  if (t.id.empty()) throw field_error{path + ".id: missing or empty"};
   return t;
 }
-
-}  // namespace
 
 decode_result<task> decode_task(std::string_view text) {
   auto j = json::parse(text, nullptr, false);

@@ -1,0 +1,63 @@
+// api_error predicates and text (server_client.hpp). The predicates match the
+// server's exact messages (spec §2.5, §6): a 404 can also mean "not found"
+// for an object we may not access, which is not the same as "deleted".
+#include <stdexcept>
+
+#include "daemon/net/server_client.hpp"
+
+namespace multicad::net {
+
+bool api_error::workspace_not_found() const {
+  return kind == failure_kind::http_status && status == 404 && message == "workspace not found";
+}
+
+bool api_error::task_not_found() const {
+  return kind == failure_kind::http_status && status == 404 && message == "task not found";
+}
+
+// "start task: no rows in result set", "complete task: …", "fail task: …":
+// the transition guard found the task in another state (spec §6).
+bool api_error::state_conflict() const {
+  return kind == failure_kind::http_status && status == 400 &&
+         message.find("no rows in result set") != std::string::npos;
+}
+
+bool api_error::retryable() const {
+  switch (kind) {
+    case failure_kind::transport:
+    case failure_kind::timeout:
+      return true;
+    case failure_kind::http_status:
+      return status >= 500;
+    case failure_kind::decode:
+      return false;
+  }
+  return false;
+}
+
+std::string api_error::to_string() const {
+  std::string out = method + " " + path;
+  switch (kind) {
+    case failure_kind::http_status:
+      out += " returned " + std::to_string(status);
+      if (!message.empty()) out += ": " + message;
+      break;
+    case failure_kind::timeout:
+      out += " " + message;  // "timed out after 30s"
+      break;
+    case failure_kind::decode:
+      out += " returned an unexpected body: " + message;
+      break;
+    case failure_kind::transport:
+      out += " failed: " + message;
+      break;
+  }
+  if (attempts > 1) out += " (after " + std::to_string(attempts) + " attempts)";
+  return out;
+}
+
+void throw_exception_from_error(const api_error& e, const boost::source_location&) {
+  throw std::runtime_error(e.to_string());
+}
+
+}  // namespace multicad::net

@@ -1,0 +1,133 @@
+// A typed client of the Multica server's daemon API (spec/server-api.md):
+// one coroutine per endpoint over HTTP/1.1 keep-alive connections (TLS with
+// the system CA store, peer and host-name verification), a Bearer token, a
+// per-request timeout, and retries with capped, jittered exponential backoff
+// for transport errors and 5xx (never for 4xx). Errors are values carrying
+// method, path, status and the start of the body; the token never appears
+// in them or in any log line.
+// Thread rule: create and use on one executor (the daemon's io_context);
+// calls may overlap (each takes a pooled connection). The client must outlive
+// every call in flight.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto/server/types.hpp"
+
+namespace multicad::net {
+
+enum class failure_kind {
+  transport,    // could not connect, TLS failure, connection reset, truncated response
+  timeout,      // no complete response within the per-request timeout
+  http_status,  // the server answered with a status >= 400
+  decode,       // a 2xx body that does not decode as the endpoint's type
+};
+
+struct api_error {
+  failure_kind kind = failure_kind::transport;
+  std::string method;     // "POST"
+  std::string path;       // "/api/daemon/tasks/<id>/complete"
+  int status = 0;         // HTTP status for http_status, else 0
+  std::string message;    // the server's "error" text, or what went wrong
+  std::string body_head;  // at most the first 512 bytes of the body
+  int attempts = 1;       // how many times the request was sent
+
+  bool unauthorized() const { return status == 401; }
+  bool workspace_not_found() const;  // 404 "workspace not found"
+  bool task_not_found() const;       // 404 "task not found"
+  bool state_conflict() const;       // 400 "...: no rows in result set" (wrong task state)
+  bool retryable() const;            // transport, timeout or 5xx
+  // "POST /api/daemon/tasks/x/start returned 400: start task: no rows in result set"
+  std::string to_string() const;
+};
+
+[[noreturn]] void throw_exception_from_error(const api_error& e, const boost::source_location& loc);
+
+template <class T>
+using api_result = boost::system::result<T, api_error>;
+
+struct retry_policy {
+  int max_attempts = 4;  // 1 = no retry
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{30'000};
+  double jitter = 0.2;  // each wait is scaled by a random factor in [1 - jitter, 1 + jitter]
+  static retry_policy none() { return {1, {}, {}, 0}; }
+};
+
+// What every finished request reports, for metrics and debug logs.
+struct request_record {
+  std::string method, path;
+  int status = 0;  // 0 when no response
+  std::chrono::milliseconds latency{0};
+  bool ok = false;
+};
+
+struct client_options {
+  std::chrono::milliseconds request_timeout{30'000};
+  retry_policy retries;
+  std::string ca_file;  // extra CA bundle (tests, private CAs); system store otherwise
+  std::string user_agent = "multicad";
+  std::function<void(const request_record&)> on_request;  // optional
+};
+
+class server_client {
+ public:
+  // Requires: base_url is normalised (config::normalize_server_url).
+  server_client(boost::asio::any_io_executor ex, std::string base_url, std::string token, client_options options);
+  ~server_client();
+  server_client(const server_client&) = delete;
+  server_client& operator=(const server_client&) = delete;
+
+  const std::string& base_url() const;
+
+  template <class T>
+  using call = boost::asio::awaitable<api_result<T>>;
+  struct ok {};  // endpoints whose success body carries nothing we use
+
+  // Every call takes an optional retry policy that replaces the client's for
+  // that call (the durable outbox retries on its own and passes none()).
+  using retries = std::optional<retry_policy>;
+
+  call<std::vector<proto::server::workspace>> list_workspaces(retries p = {});
+  call<proto::server::register_response> register_runtimes(const proto::server::register_request& r, retries p = {});
+  call<ok> deregister(const proto::server::deregister_request& r, retries p = {});
+  call<proto::server::heartbeat_response> heartbeat(const proto::server::heartbeat_request& r, retries p = {});
+  // Retried only when the request cannot have reached the server (connect
+  // failed): a lost claim response strands a task, and a blind retry could
+  // claim a second one. Later polls and pending() recover.
+  call<proto::server::claim_response> claim(const std::string& runtime_id);
+  call<std::vector<proto::task>> pending(const std::string& runtime_id, retries p = {});
+  call<ok> start(const std::string& task_id, retries p = {});
+  call<ok> progress(const std::string& task_id, const proto::server::progress_request& r, retries p = {});
+  call<ok> messages(const std::string& task_id, const proto::server::messages_request& r, retries p = {});
+  call<ok> usage(const std::string& task_id, const proto::server::usage_request& r, retries p = {});
+  call<ok> complete(const std::string& task_id, const proto::server::complete_request& r, retries p = {});
+  call<ok> fail(const std::string& task_id, const proto::server::fail_request& r, retries p = {});
+  call<proto::server::status_response> status(const std::string& task_id, retries p = {});
+  call<ok> ping_result(const std::string& runtime_id, const std::string& ping_id,
+                       const proto::server::ping_result_request& r, retries p = {});
+  call<ok> update_result(const std::string& runtime_id, const std::string& update_id,
+                         const proto::server::update_result_request& r, retries p = {});
+  call<proto::server::gc_check_response> gc_check(const std::string& issue_id, retries p = {});
+  // POSTs an already encoded JSON body (the outbox stores request bodies as
+  // sent); 2xx is success and the answer's body is not decoded.
+  call<ok> post_json(const std::string& path, std::string body, retries p = {});
+
+  // Closes idle connections; in-flight calls finish or fail.
+  void close();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace multicad::net
