@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// A scripted stand-in for the `codex` CLI, run by the daemon exactly like the
+// real one:
+//   fake_codex.js --version                      -> "codex-cli 0.171.0"
+//   fake_codex.js app-server --listen stdio://   -> the app-server protocol
+//   fake_codex.js app-server --print-startup-config
+// Behaviour is picked by FAKE_CODEX_SCENARIO (default "normal") and FAKE_CODEX_*
+// parameters; see test/fakes/README.md and lib/codex_scenarios.js.
+// FAKE_CODEX_LOG=<file> appends a start record and every stdin line (JSON
+// lines); FAKE_CODEX_PIDS=<file> appends our pid and every child's pid.
+'use strict';
+
+const fs = require('node:fs');
+
+const { scenarioNamed, scenarioNames } = require('./lib/codex_scenarios');
+const { parseCliOverrides, readConfigToml } = require('./lib/codex_config');
+const { AppServer } = require('./lib/codex_app_server');
+
+const env = process.env;
+const VERSION = env.FAKE_CODEX_VERSION || '0.171.0';
+
+function appendLog(record) {
+  if (env.FAKE_CODEX_LOG) fs.appendFileSync(env.FAKE_CODEX_LOG, (typeof record === 'string' ? record : JSON.stringify(record)) + '\n');
+}
+
+// A received line goes to the log verbatim when it is JSON, else wrapped, so
+// the log stays one JSON value per line.
+function logStdinLine(line) {
+  if (!env.FAKE_CODEX_LOG) return;
+  try {
+    JSON.parse(line);
+    appendLog(line);
+  } catch (e) {
+    appendLog({ nonJsonLine: line });
+  }
+}
+
+function processGroupId() {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch (e) {
+    return null;
+  }
+}
+
+// Which environment the daemon gave us; the token's value is never written.
+function interestingEnv() {
+  const out = { CODEX_HOME: env.CODEX_HOME === undefined ? null : env.CODEX_HOME, PATH: env.PATH };
+  for (const [key, value] of Object.entries(env)) {
+    if (key === 'MULTICA_TOKEN') continue;
+    if (key.startsWith('MULTICA_') || key.startsWith('FAKE_') || key.startsWith('CUSTOM_')) out[key] = value;
+  }
+  out.MULTICA_TOKEN_SET = env.MULTICA_TOKEN !== undefined;
+  return out;
+}
+
+function recordStart(argv) {
+  appendLog({ argv, env: interestingEnv(), cwd: process.cwd(), pid: process.pid, pgid: processGroupId() });
+  if (env.FAKE_CODEX_PIDS) fs.appendFileSync(env.FAKE_CODEX_PIDS, `${process.pid}\n`);
+}
+
+function runVersion(scenario) {
+  const code = scenario.version(VERSION);
+  if (code !== null) process.exitCode = code;
+}
+
+// --print-startup-config / --strict-config: validate and exit (§1.1).
+function runConfigCheck(scenario, argv) {
+  const problem = scenario.configProblem || readConfigToml(env.CODEX_HOME).problem;
+  if (argv.includes('--print-startup-config')) {
+    if (problem) {
+      process.stdout.write(JSON.stringify({ error: { code: -32600, data: { reason: 'configLoad', detail: problem },
+        message: `failed to load configuration: ${problem}` } }) + '\n');
+      process.stderr.write('Error: startup configuration unavailable\n');
+      process.exit(1);
+    }
+    process.stdout.write(JSON.stringify({ appServerVersion: VERSION,
+      configRequirements: { supportsIndependentSpeedModes: true, requirements: null } }) + '\n');
+    process.exit(0);
+  }
+  if (problem && argv.includes('--strict-config')) {
+    process.stderr.write(`Error: ${problem}\n`);
+    process.exit(1);
+  }
+}
+
+function main() {
+  const argv = process.argv.slice(2);
+  recordStart(argv);
+  const scenario = scenarioNamed(env.FAKE_CODEX_SCENARIO || 'normal');
+  if (!scenario) {
+    process.stderr.write(`fake codex: unknown FAKE_CODEX_SCENARIO ${env.FAKE_CODEX_SCENARIO}; ` +
+      `known: ${scenarioNames.join(', ')}\n`);
+    process.exit(2);
+  }
+  if (argv[0] === '--version' || argv[0] === '-V') return runVersion(scenario);
+  const positional = argv.filter((a, i) => !a.startsWith('-') && argv[i - 1] !== '-c' && argv[i - 1] !== '--config' &&
+    argv[i - 1] !== '--listen');
+  if (positional[0] !== 'app-server') {
+    process.stderr.write(`fake codex: only "--version" and "app-server" are faked (got: ${argv.join(' ')})\n`);
+    process.exit(2);
+  }
+  runConfigCheck(scenario, argv);
+  new AppServer(scenario, {
+    version: VERSION,
+    codexHome: env.CODEX_HOME,
+    cliOverrides: parseCliOverrides(argv),
+    log: logStdinLine,
+  }).start();
+  return undefined;
+}
+
+main();
