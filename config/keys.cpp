@@ -149,10 +149,13 @@ std::vector<key_spec> build_table() {
                        [](auto& s) -> auto& { return s.daemon_id; }, false));
   t.push_back(text_key("device_name", "MULTICA_DAEMON_DEVICE_NAME", "device-name", "name shown in the web app (default: host name)",
                        [](auto& s) -> auto& { return s.device_name; }, false));
-  t.push_back(text_key("runtime_name", "MULTICA_AGENT_RUNTIME_NAME", "runtime-name", "runtime display name",
-                       [](auto& s) -> auto& { return s.runtime_name; }, false));
+  t.push_back(text_key("runtime_name", "MULTICA_AGENT_RUNTIME_NAME", "runtime-name", "runtime display name (default: \"Codex (<device_name>)\")",
+                       [](auto& s) -> auto& { return s.runtime_name; }));
   t.push_back(path_key("workspaces_root", "MULTICA_WORKSPACES_ROOT", "workspaces-root", "where per-task directories live",
                        [](auto& s) -> auto& { return s.workspaces_root; }));
+  t.push_back(path_key("state_dir", "MULTICA_STATE_DIR", "state-dir",
+                       "the daemon's store: task journal, delivery outbox, local task queue",
+                       [](auto& s) -> auto& { return s.state_dir; }));
   t.push_back(duration_key("poll_interval", "MULTICA_DAEMON_POLL_INTERVAL", "poll-interval", "how often to ask for tasks",
                            [](auto& s) -> auto& { return s.poll_interval; }, 100ms));
   t.push_back(duration_key("heartbeat_interval", "MULTICA_DAEMON_HEARTBEAT_INTERVAL", "heartbeat-interval",

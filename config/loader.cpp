@@ -135,6 +135,14 @@ void add_warnings(loaded_settings& out) {
     out.warnings.push_back("both token and token_file are set; token wins. Remove one.");
 }
 
+// systemd's StateDirectory= sets STATE_DIRECTORY; otherwise the XDG base
+// directory spec's state home.
+fs::path default_state_dir(const load_inputs& in) {
+  if (auto sd = in.getenv("STATE_DIRECTORY"); sd && !sd->empty()) return fs::path(sd->substr(0, sd->find(':')));
+  if (auto xdg = in.getenv("XDG_STATE_HOME"); xdg && !xdg->empty()) return fs::path(*xdg) / "multicad";
+  return in.home / ".local" / "state" / "multicad";
+}
+
 }  // namespace
 
 std::optional<fs::path> find_config_file(const load_inputs& in) {
@@ -153,6 +161,7 @@ boost::system::result<loaded_settings, error> load(const load_inputs& in) {
   out.values.daemon_id = host;
   out.values.device_name = host;
   out.values.workspaces_root = in.home / "multica_workspaces";
+  out.values.state_dir = default_state_dir(in);
   for (const auto& k : all_keys()) out.origins[std::string(k.name)] = origin{};
 
   if (in.config_file) {

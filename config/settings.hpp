@@ -56,8 +56,9 @@ struct settings {
   std::filesystem::path token_file;
   std::string daemon_id;    // default: host name
   std::string device_name;  // default: host name
-  std::string runtime_name = "Local Agent";
+  std::string runtime_name;  // empty: "Codex (<device_name>)", as the reference daemon names it
   std::filesystem::path workspaces_root;  // default: ~/multica_workspaces
+  std::filesystem::path state_dir;        // the daemon's own store; see loader.hpp for the default
   duration poll_interval = 3s;
   duration heartbeat_interval = 15s;
   duration agent_timeout = 2h;
