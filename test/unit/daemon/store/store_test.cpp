@@ -1,0 +1,116 @@
+#include <catch2/catch.hpp>
+#include <atomic>
+#include <thread>
+
+#include "daemon/store/database.hpp"
+#include "daemon/store/journal.hpp"
+#include "daemon/store/outbox.hpp"
+#include "daemon/store/schema.hpp"
+#include "test/support/temp_dir.hpp"
+
+using namespace multicad::store;
+using multicad::test::temp_dir;
+
+namespace {
+database open_store(const temp_dir& d) {
+  auto db = database::open(d / "state/multicad.sqlite3", migrations());
+  INFO((db ? std::string() : db.error().message));
+  REQUIRE(db.has_value());
+  return std::move(*db);
+}
+}  // namespace
+
+TEST_CASE("the store is created with the newest schema and a private folder", "[daemon][store]") {
+  temp_dir d;
+  auto db = open_store(d);
+  CHECK(db.schema_version() == static_cast<int>(migrations().size()));
+  CHECK((std::filesystem::status(d / "state").permissions() & std::filesystem::perms::all) ==
+        std::filesystem::perms::owner_all);
+  auto again = open_store(d);  // reopening migrates nothing
+  CHECK(again.schema_version() == db.schema_version());
+}
+
+TEST_CASE("a store newer than this build is refused with advice", "[daemon][store]") {
+  temp_dir d;
+  { auto db = open_store(d); REQUIRE(db.exec("PRAGMA user_version = 99").has_value()); }
+  auto db = database::open(d / "state/multicad.sqlite3", migrations());
+  REQUIRE_FALSE(db.has_value());
+  CHECK_THAT(db.error().message, Catch::Contains("schema version 99") && Catch::Contains("upgrade multicad"));
+}
+
+TEST_CASE("two processes opening a fresh store at once both end migrated", "[daemon][store]") {
+  temp_dir d;
+  std::vector<std::thread> openers;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 4; ++i)
+    openers.emplace_back([&] { if (database::open(d / "state/multicad.sqlite3", migrations())) ++ok; });
+  for (auto& t : openers) t.join();
+  CHECK(ok == 4);
+}
+
+TEST_CASE("the journal records, updates and forgets running tasks", "[daemon][store]") {
+  temp_dir d;
+  auto db = open_store(d);
+  journal j(db);
+  REQUIRE(j.record({"t1", "server", "r1", "w1", "", 0, 0, "", 100}).has_value());
+  REQUIRE(j.record({"t2", "local", "", "", "", 0, 0, "", 200}).has_value());
+  REQUIRE(j.set_env_root("t1", "/ws/w1/t1").has_value());
+  REQUIRE(j.set_agent("t1", 4242, 987654, "boot-a").has_value());
+  auto rows = j.list().value();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].task_id == "t1");
+  CHECK(rows[0].env_root == "/ws/w1/t1");
+  CHECK(rows[0].agent_pgid == 4242);
+  CHECK(rows[0].agent_start == 987654);
+  CHECK(rows[0].boot_id == "boot-a");
+  CHECK(rows[1].source == "local");
+  REQUIRE(j.clear_agent("t1").has_value());
+  CHECK(j.list().value()[0].agent_pgid == 0);
+  REQUIRE(j.remove("t1").has_value());
+  CHECK(j.list().value().size() == 1);
+}
+
+TEST_CASE("the outbox hands out one head per task, in order", "[daemon][store]") {
+  temp_dir d;
+  auto db = open_store(d);
+  outbox o(db);
+  auto a1 = o.enqueue("a", "messages", "{\"messages\":[]}", 10).value();
+  auto b1 = o.enqueue("b", "usage", "{}", 11).value();
+  auto a2 = o.enqueue("a", "complete", "{}", 12).value();
+  auto due = o.due(100).value();
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].id == a1);
+  CHECK(due[1].id == b1);
+  CHECK(o.has_final("a").value());
+  CHECK_FALSE(o.has_final("b").value());
+
+  REQUIRE(o.retry_later(a1, 500, "connection refused").has_value());
+  due = o.due(100).value();
+  REQUIRE(due.size() == 1);  // a's head waits; a2 must not overtake it
+  CHECK(due[0].id == b1);
+  CHECK(o.next_due().value() == std::optional<std::int64_t>(0));
+  REQUIRE(o.delivered(b1).has_value());
+  CHECK(o.next_due().value() == std::optional<std::int64_t>(500));
+  due = o.due(600).value();
+  REQUIRE(due.size() == 1);
+  CHECK(due[0].id == a1);
+  CHECK(due[0].attempts == 1);
+  CHECK(due[0].last_error == "connection refused");
+  REQUIRE(o.delivered(a1).has_value());
+  CHECK(o.due(600).value().at(0).id == a2);
+  auto depth = o.depth().value();
+  CHECK(depth.items == 1);
+  CHECK(depth.oldest->id == a2);
+}
+
+TEST_CASE("a failed transaction leaves nothing behind", "[daemon][store]") {
+  temp_dir d;
+  auto db = open_store(d);
+  outbox o(db);
+  auto r = db.transaction([&]() -> result<void> {
+    (void)o.enqueue("a", "fail", "{}", 1);
+    return store_error{"simulated"};
+  });
+  CHECK_FALSE(r.has_value());
+  CHECK(o.depth().value().items == 0);
+}
