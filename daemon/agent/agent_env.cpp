@@ -1,0 +1,70 @@
+#include "daemon/agent/agent_env.hpp"
+
+#include <algorithm>
+
+#include "daemon/agent/process_tree.hpp"
+
+extern char** environ;
+
+namespace multicad::agent {
+
+namespace {
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Claude Code's own variables would make a nested agent think it runs inside Claude Code.
+bool inherited_but_dropped(const std::string& key) {
+  return key == "CLAUDECODE" || key.starts_with("CLAUDECODE_") || key.starts_with("CLAUDE_CODE_");
+}
+
+}  // namespace
+
+bool is_blocked_custom_key(const std::string& key) {
+  auto k = upper(key);
+  static const char* exact[] = {"HOME", "PATH", "USER", "SHELL", "TERM", "CODEX_HOME"};
+  if (k.starts_with("MULTICA_") || k == upper(std::string(task_marker_variable))) return true;
+  return std::any_of(std::begin(exact), std::end(exact), [&](const char* e) { return k == e; });
+}
+
+agent_env build_agent_env(const agent_env_inputs& in) {
+  std::map<std::string, std::string> env;
+  for (const auto& kv : in.inherited) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) continue;
+    auto key = kv.substr(0, eq);
+    if (!inherited_but_dropped(key)) env[key] = kv.substr(eq + 1);
+  }
+  if (!in.token.empty()) env["MULTICA_TOKEN"] = in.token;
+  else env.erase("MULTICA_TOKEN");
+  if (!in.server_url.empty()) env["MULTICA_SERVER_URL"] = in.server_url;
+  if (in.daemon_port > 0) env["MULTICA_DAEMON_PORT"] = std::to_string(in.daemon_port);
+  env["MULTICA_WORKSPACE_ID"] = in.workspace_id;
+  env["MULTICA_AGENT_NAME"] = in.agent_name.empty() ? "agent" : in.agent_name;
+  env["MULTICA_AGENT_ID"] = in.agent_id;
+  env["MULTICA_TASK_ID"] = in.task_id;
+  std::string path = env.count("PATH") ? env["PATH"] : "/usr/local/bin:/usr/bin:/bin";
+  if (!in.daemon_dir.empty()) path = in.daemon_dir.string() + ":" + path;
+  env["PATH"] = path;
+  env["CODEX_HOME"] = in.codex_home.string();
+  env["NO_COLOR"] = "1";  // Codex colours its stderr even when it is not a terminal
+  env[std::string(task_marker_variable)] = in.task_id;
+
+  agent_env out;
+  for (const auto& [k, v] : in.custom_env) {
+    if (is_blocked_custom_key(k) || k.empty() || k.find('=') != std::string::npos) out.blocked.push_back(k);
+    else env[k] = v;
+  }
+  for (const auto& [k, v] : env) out.entries.push_back(k + "=" + v);
+  return out;
+}
+
+std::vector<std::string> current_environment() {
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e) out.emplace_back(*e);
+  return out;
+}
+
+}  // namespace multicad::agent

@@ -1,0 +1,41 @@
+// The environment a task's agent runs with (spec/server-api.md §12): the
+// daemon's own minus Claude Code's variables, then the MULTICA_* variables
+// that let the agent use the `multica` CLI as the task's principal, PATH
+// with the daemon's folder first, CODEX_HOME, and the agent's custom_env
+// except keys the daemon owns. Pure; any thread.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace multicad::agent {
+
+struct agent_env_inputs {
+  std::vector<std::string> inherited;  // KEY=VALUE, the daemon's environment
+  std::string token;                   // MULTICA_TOKEN (empty in local mode: not set)
+  std::string server_url;
+  int daemon_port = 0;
+  std::string workspace_id, agent_name, agent_id, task_id;
+  std::filesystem::path daemon_dir;  // prepended to PATH
+  std::filesystem::path codex_home;
+  std::map<std::string, std::string> custom_env;
+};
+
+struct agent_env {
+  std::vector<std::string> entries;  // KEY=VALUE, sorted by key
+  std::vector<std::string> blocked;  // custom_env keys refused (for one WARN each)
+};
+
+// True for keys an agent's custom_env may not set (case-insensitive):
+// anything starting with MULTICA_, and HOME, PATH, USER, SHELL, TERM, CODEX_HOME,
+// plus the daemon's task marker.
+bool is_blocked_custom_key(const std::string& key);
+
+agent_env build_agent_env(const agent_env_inputs& in);
+
+// This process's environment as KEY=VALUE entries.
+std::vector<std::string> current_environment();
+
+}  // namespace multicad::agent

@@ -1,0 +1,83 @@
+// Runs one Codex app-server child for one task and drives a
+// proto::codex::session over its stdio: spawn in its own process group,
+// newline-delimited JSON with a hard line cap (an over-long line becomes an
+// error event, not an OOM), stderr drained to the debug log with a
+// "[codex:stderr]" prefix (the last few KB kept for error messages), and one
+// stop protocol: interrupt the turn, close stdin, SIGTERM the group, SIGKILL
+// the group and every process carrying the task's marker. run() returns only
+// when no process of the task is left.
+// Thread rule: construct, run() and stop() on one executor (the io_context).
+#pragma once
+
+#include <sys/types.h>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto/codex/session.hpp"
+
+namespace multicad::agent {
+
+struct codex_spawn {
+  std::filesystem::path exe;
+  std::vector<std::string> args;  // after the executable; see codex_args()
+  std::vector<std::string> env;   // KEY=VALUE, the whole environment
+  std::filesystem::path cwd;
+};
+
+struct codex_run_options {
+  codex_spawn spawn;
+  proto::codex::session_config session;
+  std::string task_id;  // for logs and the stray-process scan (the MULTICAD_TASK marker)
+  // Spawn to turn started. The first start after an install can take 20 s
+  // (a 315 MB binary not yet in the page cache), so this is generous.
+  std::chrono::milliseconds start_limit{std::chrono::seconds(60)};
+  // How long an interrupted turn may take to end before stdin is closed.
+  std::chrono::milliseconds interrupt_grace{std::chrono::seconds(5)};
+  // Each later step of the stop protocol (close stdin, SIGTERM) waits this long.
+  std::chrono::milliseconds step_grace{std::chrono::seconds(2)};
+  std::size_t max_line_bytes = 8 * 1024 * 1024;
+};
+
+struct codex_run_result {
+  proto::codex::outcome outcome;
+  std::optional<int> exit_code;   // as the process ended (a signal number when killed)
+  std::string stderr_tail;        // the last few KB of stderr
+  std::vector<pid_t> survivors;   // processes that could not be killed (should be empty)
+};
+
+// `codex app-server --listen stdio://` plus the agent's custom args, except
+// flags that would change the protocol (--listen and its value, --stdio).
+std::vector<std::string> codex_args(const std::vector<std::string>& custom_args, std::vector<std::string>* dropped);
+
+class codex_run {
+ public:
+  using event_handler = std::function<void(const proto::codex::event&)>;
+  using started_handler = std::function<void(pid_t pgid)>;  // journal the agent
+
+  codex_run(boost::asio::any_io_executor ex, codex_run_options options, event_handler on_event,
+            started_handler on_started);
+  ~codex_run();
+  codex_run(const codex_run&) = delete;
+  codex_run& operator=(const codex_run&) = delete;
+
+  // Requires: called once.
+  boost::asio::awaitable<codex_run_result> run();
+  // Starts the stop protocol with the reason reported as the outcome's error
+  // ("cancelled by the server", "timed out after 2h0m0s"). Idempotent.
+  void stop(std::string reason);
+
+ private:
+  struct impl;
+  std::shared_ptr<impl> impl_;  // shared with the reader coroutines, which may outlive a call
+};
+
+}  // namespace multicad::agent

@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include "daemon/agent/agent_env.hpp"
+#include "daemon/agent/codex_run.hpp"
+#include "daemon/agent/prompt.hpp"
+
+using namespace multicad::agent;
+
+namespace {
+std::map<std::string, std::string> as_map(const std::vector<std::string>& entries) {
+  std::map<std::string, std::string> m;
+  for (const auto& e : entries) m[e.substr(0, e.find('='))] = e.substr(e.find('=') + 1);
+  return m;
+}
+}  // namespace
+
+TEST_CASE("the agent environment carries the task's identity and the daemon's PATH first", "[daemon][agent_env]") {
+  agent_env_inputs in;
+  in.inherited = {"PATH=/usr/bin:/bin", "HOME=/home/u", "CLAUDECODE=1", "CLAUDE_CODE_SSE_PORT=9", "LANG=C.UTF-8",
+                  "MULTICA_TOKEN=inherited"};
+  in.token = "mul_secret";
+  in.server_url = "https://m.example";
+  in.daemon_port = 19514;
+  in.workspace_id = "w";
+  in.agent_name = "Builder";
+  in.agent_id = "a";
+  in.task_id = "t";
+  in.daemon_dir = "/opt/multicad/bin";
+  in.codex_home = "/ws/w/t/codex-home";
+  in.custom_env = {{"ANTHROPIC_BASE_URL", "https://proxy"}, {"PATH", "/evil"}, {"multica_token", "x"},
+                   {"codex_home", "/x"}, {"MULTICAD_TASK", "spoof"}, {"CLAUDE_CODE_USE_BEDROCK", "1"}};
+  auto env = build_agent_env(in);
+  auto m = as_map(env.entries);
+  CHECK(m["PATH"] == "/opt/multicad/bin:/usr/bin:/bin");
+  CHECK(m["MULTICA_TOKEN"] == "mul_secret");
+  CHECK(m["MULTICA_SERVER_URL"] == "https://m.example");
+  CHECK(m["MULTICA_DAEMON_PORT"] == "19514");
+  CHECK(m["MULTICA_AGENT_NAME"] == "Builder");
+  CHECK(m["MULTICA_TASK_ID"] == "t");
+  CHECK(m["CODEX_HOME"] == "/ws/w/t/codex-home");
+  CHECK(m["MULTICAD_TASK"] == "t");
+  CHECK(m["NO_COLOR"] == "1");
+  CHECK(m["ANTHROPIC_BASE_URL"] == "https://proxy");
+  CHECK(m["CLAUDE_CODE_USE_BEDROCK"] == "1");  // custom env is applied after the inherited filter
+  CHECK(m.count("CLAUDECODE") == 0);
+  CHECK(m.count("CLAUDE_CODE_SSE_PORT") == 0);
+  CHECK(m["LANG"] == "C.UTF-8");
+  CHECK(env.blocked == std::vector<std::string>{"MULTICAD_TASK", "PATH", "codex_home", "multica_token"});
+}
+
+TEST_CASE("without a token the agent gets no MULTICA_TOKEN at all", "[daemon][agent_env]") {
+  agent_env_inputs in;
+  in.inherited = {"MULTICA_TOKEN=from-the-shell"};
+  auto m = as_map(build_agent_env(in).entries);
+  CHECK(m.count("MULTICA_TOKEN") == 0);
+  CHECK(m["MULTICA_AGENT_NAME"] == "agent");
+}
+
+TEST_CASE("custom args cannot change the protocol", "[daemon][agent_env]") {
+  std::vector<std::string> dropped;
+  auto args = codex_args({"--listen", "ws://0.0.0.0:1", "-c", "model=\"o3\"", "--listen=unix://x", "--stdio"}, &dropped);
+  CHECK(args == std::vector<std::string>{"app-server", "--listen", "stdio://", "-c", "model=\"o3\""});
+  CHECK(dropped == std::vector<std::string>{"--listen", "ws://0.0.0.0:1", "--listen=unix://x", "--stdio"});
+}
+
+TEST_CASE("prompts follow the task kind", "[daemon][prompt]") {
+  multicad::proto::task t;
+  t.issue_id = "i-1";
+  CHECK_THAT(build_prompt(t), Catch::Contains("multica issue get i-1 --output json") && Catch::Contains("complete the task"));
+  t.trigger_comment_id = "c-1";
+  t.trigger_comment_content = "Please fix\nthe README";
+  auto comment = build_prompt(t);
+  CHECK_THAT(comment, Catch::Contains("> Please fix\n> the README") && Catch::Contains("not to earlier ones"));
+  multicad::proto::task chat;
+  chat.chat_session_id = "s";
+  chat.chat_message = "What is 2+2?";
+  CHECK_THAT(build_prompt(chat), Catch::Contains("chat assistant") && Catch::EndsWith("What is 2+2?"));
+}
