@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   cli::add_config_command(app, ctx);
   cli::add_env_command(app, ctx);
   cli::add_doctor_command(app, ctx);
+  cli::add_run_command(app, ctx);
+  cli::add_local_commands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -37,5 +37,7 @@ class cli_context {
 void add_config_command(CLI::App& app, cli_context& ctx);
 void add_env_command(CLI::App& app, cli_context& ctx);
 void add_doctor_command(CLI::App& app, cli_context& ctx);
+void add_run_command(CLI::App& app, cli_context& ctx);
+void add_local_commands(CLI::App& app, cli_context& ctx);  // submit, tasks
 
 }  // namespace multicad::cli

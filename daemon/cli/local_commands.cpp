@@ -1,0 +1,209 @@
+// The embedded local mode's commands for people:
+//   multicad submit "PROMPT" [--workdir DIR] [--provider codex] [--model M] [--wait]
+//   multicad tasks [list | show ID | logs ID [--follow] | cancel ID] [--json]
+// They share the daemon's store (WAL: safe beside a running daemon) and wake
+// the daemon through its local endpoint so a new task starts at once.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "daemon/cli/cli_context.hpp"
+#include "daemon/cli/local_wake.hpp"
+#include "daemon/cli/task_printing.hpp"
+#include "daemon/store/local_tasks.hpp"
+#include "daemon/store/schema.hpp"
+
+namespace multicad::cli {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+// `submit --wait` exit statuses beyond the usual ones.
+constexpr int exit_cancelled = 3;
+constexpr int exit_no_daemon = 4;
+// How long --wait tolerates no daemon answering before it gives up.
+constexpr auto no_daemon_patience = 10s;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::optional<store::database> open_store(const config::settings& s) {
+  auto db = store::database::open(s.state_dir / store::store_file_name, store::migrations());
+  if (!db) {
+    std::cerr << "multicad: cannot open the task store: " << db.error().message << "\n";
+    return std::nullopt;
+  }
+  return std::move(*db);
+}
+
+void explain_wake(wake_result r, int port) {
+  if (r == wake_result::no_daemon)
+    std::cerr << "multicad: no daemon answers on 127.0.0.1:" << port
+              << "; the task stays queued until one runs (start it with `multicad run`)\n";
+  else if (r == wake_result::not_local_mode)
+    std::cerr << "multicad: the daemon on 127.0.0.1:" << port
+              << " serves a Multica server, not the local queue; local tasks run when a daemon runs without server_url\n";
+}
+
+// Prints new events until the task ends; returns its exit status.
+int follow(store::local_tasks& q, const std::string& id, int port, bool json) {
+  std::int64_t last_seq = 0;
+  auto last_seen_daemon = std::chrono::steady_clock::now();
+  for (;;) {
+    auto events = q.events(id, last_seq);
+    if (events)
+      for (const auto& e : *events) {
+        print_event(std::cout, e, json);
+        last_seq = e.seq;
+      }
+    auto t = q.find(id);
+    if (!t || !*t) {
+      std::cerr << "multicad: task " << id << " disappeared from the store\n";
+      return exit_status::failed;
+    }
+    if ((*t)->terminal()) {
+      print_outcome(std::cout, **t, json);
+      return (*t)->status == "completed" ? exit_status::ok : (*t)->status == "cancelled" ? exit_cancelled : exit_status::failed;
+    }
+    if ((*t)->status == "queued" && std::chrono::steady_clock::now() - last_seen_daemon > 2s) {
+      if (wake_local_daemon(port) == wake_result::woken) last_seen_daemon = std::chrono::steady_clock::now();
+      else if (std::chrono::steady_clock::now() - last_seen_daemon > no_daemon_patience) {
+        explain_wake(wake_result::no_daemon, port);
+        return exit_no_daemon;
+      }
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+struct submit_options {
+  std::string prompt, workdir, provider = "codex", model;
+  bool wait = false, json = false;
+};
+
+int submit(const cli_context& ctx, submit_options o) {
+  auto loaded = ctx.load_settings();
+  if (!loaded) return exit_status::bad_usage;
+  if (o.prompt.find_first_not_of(" \t\r\n") == std::string::npos) {
+    std::cerr << "multicad submit: the prompt is empty; say what the agent should do\n";
+    return exit_status::bad_usage;
+  }
+  if (o.provider != "codex") {
+    std::cerr << "multicad submit: provider \"" << o.provider << "\" is not supported; only codex is\n";
+    return exit_status::bad_usage;
+  }
+  if (!o.workdir.empty()) {
+    std::error_code ec;
+    auto dir = fs::absolute(o.workdir, ec);
+    if (ec || !fs::is_directory(dir, ec)) {
+      std::cerr << "multicad submit: --workdir " << o.workdir << " is not an existing directory\n";
+      return exit_status::bad_usage;
+    }
+    o.workdir = fs::canonical(dir, ec).string();
+  }
+  auto db = open_store(loaded->values);
+  if (!db) return exit_status::failed;
+  store::local_tasks q(*db);
+  auto t = q.submit(o.prompt, o.workdir, o.provider, o.model, now_ms());
+  if (!t) {
+    std::cerr << "multicad submit: cannot store the task: " << t.error().message << "\n";
+    return exit_status::failed;
+  }
+  const int port = loaded->values.health_port;
+  auto woke = wake_local_daemon(port);
+  if (!o.json) std::cerr << "submitted task " << t->id << "\n";
+  explain_wake(woke, port);
+  int status = exit_status::ok;
+  if (o.wait) status = follow(q, t->id, port, o.json);
+  std::cout << t->id << "\n";  // last line: the id alone, for scripts
+  return status;
+}
+
+template <class F>
+int with_queue(const cli_context& ctx, F f) {
+  auto loaded = ctx.load_settings();
+  if (!loaded) return exit_status::bad_usage;
+  auto db = open_store(loaded->values);
+  if (!db) return exit_status::failed;
+  store::local_tasks q(*db);
+  return f(q, loaded->values);
+}
+
+std::optional<store::local_task> find_or_complain(store::local_tasks& q, const std::string& id) {
+  auto t = q.find(id);
+  if (!t) { std::cerr << "multicad: cannot read the task store: " << t.error().message << "\n"; return std::nullopt; }
+  if (!*t) { std::cerr << "multicad: no task " << id << " (an id or an unambiguous prefix of 4+ characters)\n"; return std::nullopt; }
+  return **t;
+}
+
+void add_tasks_command(CLI::App& app, cli_context& ctx) {
+  auto* tasks = app.add_subcommand("tasks", "inspect and control tasks of the local queue");
+  auto json = std::make_shared<bool>(false);
+  auto id = std::make_shared<std::string>();
+  auto limit = std::make_shared<int>(20);
+  auto follow_flag = std::make_shared<bool>(false);
+  tasks->add_flag("--json", *json, "print JSON");
+
+  auto* list = tasks->add_subcommand("list", "the newest tasks (the default)");
+  list->add_option("--limit", *limit, "how many")->check(CLI::Range(1, 10000));
+  auto* show = tasks->add_subcommand("show", "one task: status, result, usage");
+  show->add_option("id", *id, "task id or prefix")->required();
+  auto* logs = tasks->add_subcommand("logs", "one task's events");
+  logs->add_option("id", *id, "task id or prefix")->required();
+  logs->add_flag("--follow,-f", *follow_flag, "keep printing until the task ends");
+  auto* cancel = tasks->add_subcommand("cancel", "cancel a queued or running task");
+  cancel->add_option("id", *id, "task id or prefix")->required();
+
+  tasks->callback([&ctx, tasks, list, show, logs, cancel, json, id, limit, follow_flag] {
+    ctx.status = with_queue(ctx, [&](store::local_tasks& q, const config::settings& s) -> int {
+      if (show->parsed() || logs->parsed() || cancel->parsed()) {
+        auto t = find_or_complain(q, *id);
+        if (!t) return exit_status::failed;
+        if (show->parsed()) {
+          auto usage = q.usage(t->id);
+          print_task(std::cout, *t, usage ? *usage : std::vector<store::local_usage>{}, *json);
+          return exit_status::ok;
+        }
+        if (logs->parsed()) {
+          if (*follow_flag && !t->terminal()) return follow(q, t->id, s.health_port, *json);
+          auto events = q.events(t->id, 0);
+          if (!events) { std::cerr << "multicad: cannot read the task store: " << events.error().message << "\n"; return exit_status::failed; }
+          for (const auto& e : *events) print_event(std::cout, e, *json);
+          return exit_status::ok;
+        }
+        auto after = q.cancel(t->id);
+        if (!after || !*after) { std::cerr << "multicad: cannot cancel " << t->id << "\n"; return exit_status::failed; }
+        explain_wake(wake_local_daemon(s.health_port), s.health_port);
+        std::cout << (*after)->id << " " << ((*after)->cancel_requested ? "cancelling" : (*after)->status) << "\n";
+        return (*after)->terminal() && (*after)->status != "cancelled" ? exit_status::failed : exit_status::ok;
+      }
+      (void)list;
+      auto all = q.list(*limit);
+      if (!all) { std::cerr << "multicad: cannot read the task store: " << all.error().message << "\n"; return exit_status::failed; }
+      print_task_list(std::cout, *all, *json);
+      return exit_status::ok;
+    });
+  });
+}
+
+}  // namespace
+
+void add_local_commands(CLI::App& app, cli_context& ctx) {
+  auto* cmd = app.add_subcommand("submit", "queue a task for the local-mode daemon; prints its id on the last line");
+  auto o = std::make_shared<submit_options>();
+  cmd->add_option("prompt", o->prompt, "what the agent should do")->required();
+  cmd->add_option("--workdir", o->workdir, "the folder the agent works in (default: the task's own)");
+  cmd->add_option("--provider", o->provider, "agent provider (codex)");
+  cmd->add_option("--model", o->model, "model for this task (default: agents.codex.model)");
+  cmd->add_flag("--wait", o->wait, "follow the task's events and exit with its status (0 done, 1 failed, 3 cancelled)");
+  cmd->add_flag("--json", o->json, "print events as JSON lines");
+  cmd->callback([&ctx, o] { ctx.status = submit(ctx, *o); });
+  add_tasks_command(app, ctx);
+}
+
+}  // namespace multicad::cli

@@ -1,0 +1,179 @@
+#include "daemon/core/daemon.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
+
+#include "daemon/agent/discovery.hpp"
+#include "daemon/agent/process_tree.hpp"
+#include "daemon/auth/token.hpp"
+#include "daemon/core/health_document.hpp"
+#include "daemon/core/health_server.hpp"
+#include "daemon/core/local_worker.hpp"
+#include "daemon/core/recovery.hpp"
+#include "daemon/core/server_worker.hpp"
+#include "daemon/log/log.hpp"
+#include "daemon/store/journal.hpp"
+#include "daemon/store/schema.hpp"
+#include "daemon/version.hpp"
+
+namespace multicad::core {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Two workers: environment preparation and /proc scans are short; more
+// threads would only contend for two cores.
+constexpr int pool_threads = 2;
+
+fs::path shared_codex_home(const config::load_inputs& in) {
+  if (auto h = in.getenv("CODEX_HOME"); h && !h->empty()) return fs::absolute(*h);
+  return in.home / ".codex";
+}
+
+fs::path daemon_dir() {
+  std::error_code ec;
+  auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path() : exe.parent_path();
+}
+
+// The second signal: nothing graceful is left to wait for. Every agent the
+// journal knows is killed; the journal stays, so the next start reports them.
+[[noreturn]] void exit_now(store::database& db) {
+  log::warn("second signal: stopping every agent and exiting now",
+            {{"hint", "interrupted tasks are reported failed at the next start"}});
+  store::journal journal(db);
+  if (auto rows = journal.list())
+    for (const auto& t : *rows) agent::kill_task_processes(static_cast<pid_t>(t.agent_pgid), t.task_id);
+  std::_Exit(1);
+}
+
+http_answer route(services& svc, const std::string& server_url, std::string_view method, std::string_view target,
+                  const std::function<void()>& local_wake) {
+  auto path = target.substr(0, target.find('?'));
+  if (path == "/health" || path == "/status") return {200, "application/json", health_json(svc, server_url)};
+  if (path == "/local/wake" && local_wake) {
+    if (method != "POST") return {405, "text/plain; charset=utf-8", "method not allowed\n"};
+    local_wake();
+    return {200, "application/json", "{\"status\":\"ok\"}\n"};
+  }
+  return {404, "text/plain; charset=utf-8", "404 page not found\n"};
+}
+
+// Runs a worker (server_worker or local_worker) with signals and the local
+// endpoint wired to it, until it returns.
+template <class Worker>
+int serve(services& svc, health_server& health, Worker& worker, const std::string& server_url,
+          std::function<void()> local_wake, std::function<void()> after) {
+  asio::signal_set signals(svc.io, SIGINT, SIGTERM);
+  std::optional<std::chrono::steady_clock::time_point> first_signal;
+  std::function<void()> arm = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      auto now = std::chrono::steady_clock::now();
+      // A repeat within a second is the same request delivered twice (e.g.
+      // `timeout` signals the child and then its whole group), not a second one.
+      if (first_signal && now - *first_signal > std::chrono::seconds(1)) exit_now(svc.db);
+      if (!first_signal) {
+        first_signal = now;
+        log::info("signal received; send it again to stop every agent and exit at once",
+                  {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+        worker.shutdown();
+      }
+      arm();
+    });
+  };
+  arm();
+  health.start([&](std::string_view method, std::string_view target) {
+    return route(svc, server_url, method, target, local_wake);
+  });
+  int status = 1;
+  asio::co_spawn(svc.io, [&]() -> asio::awaitable<void> {
+    status = co_await worker.run();
+    worker.shutdown();  // when run() ended on its own (a rejected token)
+    health.stop();
+    signals.cancel();
+    if (after) after();
+    // Anything still pending (an idle connection, a slow health client) gets a moment, then the loop ends.
+    asio::steady_timer last(svc.io, std::chrono::seconds(2));
+    co_await last.async_wait(asio::as_tuple(asio::use_awaitable));
+    svc.io.stop();
+  }, asio::detached);
+  svc.io.run();
+  log::info("multicad stopped", {{"status", std::to_string(status)}});
+  return status;
+}
+
+int run_server_mode(services& svc, const config::load_inputs& in, health_server& health) {
+  const auto& s = svc.settings;
+  auto token = auth::resolve_token(s, in.home, in.getenv);
+  if (!token) {
+    log::error("cannot start: no usable server token", {{"error", token.error().message}});
+    return 2;
+  }
+  log::info("server token found", {{"source", token->source}});
+  net::client_options opts;
+  opts.user_agent = std::string("multicad/") + multicad_version;
+  net::server_client client(svc.io.get_executor(), s.server_url, token->token, opts);
+  server_worker worker(svc, client, token->token);
+  recover_interrupted_tasks(svc.db, worker.channel(), "server");
+  return serve(svc, health, worker, s.server_url, nullptr, [&] { client.close(); });
+}
+
+int run_local_mode(services& svc, health_server& health) {
+  svc.mode = "local";
+  local_worker worker(svc);
+  recover_interrupted_tasks(svc.db, worker.channel(), "local");
+  return serve(svc, health, worker, "", [&] { worker.wake(); }, nullptr);
+}
+
+}  // namespace
+
+int run_daemon(const config::loaded_settings& loaded) {
+  const auto& s = loaded.values;
+  if (auto err = log::setup(s.log); !err.empty()) {
+    std::fprintf(stderr, "multicad: %s\n", err.c_str());
+    return 2;
+  }
+  log::info("multicad starting", {{"version", multicad_version}, {"pid", std::to_string(::getpid())},
+                                  {"mode", s.server_url.empty() ? "local" : "server"},
+                                  {"config", loaded.file ? loaded.file->string() : "(none)"}});
+  for (const auto& w : loaded.warnings) log::warn("configuration: " + w);
+
+  asio::io_context io(1);
+  std::string bind_error;
+  auto health = health_server::bind(io, s.health_port, bind_error);
+  if (!health) {
+    log::error("cannot start: " + bind_error);
+    return 1;
+  }
+  auto db = store::database::open(s.state_dir / store::store_file_name, store::migrations());
+  if (!db) {
+    log::error("cannot start: cannot open the store", {{"error", db.error().message},
+               {"hint", "check that state_dir is writable by this user"}});
+    return 1;
+  }
+  auto in = config::process_inputs();
+  agent::version_cache versions;
+  auto codex = agent::discover_codex(s, versions);
+  if (!codex.usable()) {
+    log::error("cannot start: no usable agent CLI; see the WARN above", {{"configured", s.codex_agent.path}});
+    return 1;
+  }
+  asio::thread_pool pool(pool_threads);
+  services svc{io, pool, s, *db, versions, *codex.found, shared_codex_home(in), daemon_dir()};
+  int status = s.server_url.empty() ? run_local_mode(svc, *health) : run_server_mode(svc, in, *health);
+  pool.join();
+  return status;
+}
+
+}  // namespace multicad::core

@@ -1,0 +1,65 @@
+#include "daemon/core/health_document.hpp"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "config/duration.hpp"
+#include "daemon/store/outbox.hpp"
+#include "daemon/version.hpp"
+#include "execenv/gc_meta.hpp"
+
+namespace multicad::core {
+using nlohmann::json;
+
+namespace {
+json time_or_null(const std::optional<std::chrono::system_clock::time_point>& t) {
+  return t ? json(execenv::format_rfc3339_utc(*t)) : json(nullptr);
+}
+}  // namespace
+
+std::string health_json(services& svc, const std::string& server_url) {
+  using namespace std::chrono;
+  auto uptime = floor<seconds>(steady_clock::now() - svc.started);
+  json workspaces = json::array();
+  for (const auto& [id, w] : svc.workspaces) {
+    json runtimes = json::array();
+    for (const auto& rt : w.runtimes) runtimes.push_back(rt.id);
+    workspaces.push_back({{"id", id}, {"runtimes", runtimes}});
+  }
+  json running = json::array();
+  auto now = system_clock::now();
+  for (const auto& t : svc.tasks.list())
+    running.push_back({{"task_id", t.task_id}, {"issue_id", t.issue_id}, {"workspace_id", t.workspace_id},
+                       {"started_at", execenv::format_rfc3339_utc(t.started)},
+                       {"elapsed", config::format_duration(floor<seconds>(now - t.started))}});
+  json out{{"status", svc.ready ? (svc.stopping ? "stopping" : "running") : "starting"},
+           {"pid", ::getpid()},
+           {"uptime", config::format_duration(uptime)},
+           {"daemon_id", svc.settings.daemon_id},
+           {"device_name", svc.settings.device_name},
+           {"server_url", server_url},
+           {"cli_version", multicad_version},
+           {"active_task_count", svc.tasks.size()},
+           {"agents", svc.codex.usable ? json::array({"codex"}) : json::array()},
+           {"workspaces", workspaces.empty() ? json(nullptr) : workspaces},
+           // multicad's own additions (multicad status reads them):
+           {"mode", svc.mode},
+           {"running_tasks", running},
+           {"codex", {{"path", svc.codex.path.string()}, {"version", svc.codex.raw}}},
+           {"last_server_contact", time_or_null(svc.contact.last_ok)},
+           {"last_error", svc.contact.last_error},
+           {"last_error_at", time_or_null(svc.contact.last_error_at)}};
+  store::outbox outbox(svc.db);
+  if (auto d = outbox.depth()) {
+    out["outbox"] = {{"depth", d->items}};
+    if (d->oldest)
+      out["outbox"]["oldest"] = {{"task_id", d->oldest->task_id}, {"kind", d->oldest->kind},
+                                 {"attempts", d->oldest->attempts}, {"last_error", d->oldest->last_error},
+                                 {"queued_at", execenv::format_rfc3339_utc(system_clock::time_point(
+                                                   milliseconds(d->oldest->created_at_ms)))}};
+  }
+  return out.dump() + "\n";
+}
+
+}  // namespace multicad::core

@@ -1,0 +1,150 @@
+#include "daemon/core/outbox_delivery.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <random>
+
+#include "daemon/log/log.hpp"
+#include "proto/server/codec.hpp"
+
+namespace multicad::core {
+namespace asio = boost::asio;
+using namespace std::chrono;
+
+namespace {
+std::int64_t now_ms() { return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count(); }
+
+std::string path_of(const store::outbox_item& item) {
+  namespace paths = proto::server::paths;
+  if (item.kind == "messages") return paths::messages(item.task_id);
+  if (item.kind == "usage") return paths::usage(item.task_id);
+  if (item.kind == "complete") return paths::complete(item.task_id);
+  return paths::fail(item.task_id);
+}
+
+bool is_final(const store::outbox_item& item) { return item.kind == "complete" || item.kind == "fail"; }
+}  // namespace
+
+milliseconds delivery_backoff(const delivery_policy& p, std::int64_t attempts) {
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  double base = static_cast<double>(p.initial_backoff.count());
+  for (std::int64_t i = 0; i < attempts && base < static_cast<double>(p.max_backoff.count()); ++i) base *= 2;
+  base = std::min(base, static_cast<double>(p.max_backoff.count()));
+  std::uniform_real_distribution<double> jitter(0.8, 1.2);
+  return milliseconds(static_cast<std::int64_t>(base * jitter(rng)));
+}
+
+outbox_delivery::outbox_delivery(asio::any_io_executor ex, net::server_client& client, store::database& db,
+                                 delivery_policy policy)
+    : client_(client), db_(db), outbox_(db), policy_(policy), timer_(ex) {}
+
+void outbox_delivery::wake() {
+  woken_ = true;
+  timer_.cancel();
+}
+
+void outbox_delivery::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+asio::awaitable<void> outbox_delivery::run() {
+  while (!stopped_) {
+    co_await drain_once();
+    if (stopped_) break;
+    auto next = outbox_.next_due();
+    auto wait = milliseconds(60'000);  // nothing waits: sleep until woken
+    if (next && *next) wait = std::clamp(milliseconds(**next - now_ms()), milliseconds(0), wait);
+    if (woken_) { woken_ = false; continue; }
+    timer_.expires_after(wait);
+    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    woken_ = false;
+  }
+}
+
+asio::awaitable<bool> outbox_delivery::drain_once() {
+  auto due = outbox_.due(now_ms());
+  if (!due) {
+    log::error("cannot read the outbox", {{"error", due.error().to_string()}, {"hint", "check state_dir"}});
+    co_return false;
+  }
+  for (const auto& item : *due) {
+    if (stopped_) break;
+    co_await deliver(item);
+  }
+  auto left = outbox_.depth();
+  co_return left && left->items == 0;
+}
+
+asio::awaitable<void> outbox_delivery::deliver(const store::outbox_item& item) {
+  auto r = co_await client_.post_json(path_of(item), item.payload, net::retry_policy::none());
+  if (r) {
+    (void)outbox_.delivered(item.id);
+    ++delivered_;
+    if (outage_logged_) {
+      log::info("server reachable again; delivering queued reports", {{"server_url", client_.base_url()}});
+      outage_logged_ = false;
+    }
+    if (item.attempts > 0)
+      log::info("report delivered after retries", {{"task_id", item.task_id}, {"kind", item.kind},
+                                                   {"attempts", std::to_string(item.attempts + 1)}});
+    co_return;
+  }
+  const auto& e = r.error();
+  if (e.retryable() || e.unauthorized()) { postpone(item, e); co_return; }
+  if (is_final(item) && e.state_conflict()) {
+    bool acknowledged = co_await acknowledged_by_status(item);
+    if (acknowledged) co_return;
+  }
+  refused(item, e);
+}
+
+// A final report the server says it cannot apply: if the task is already in
+// a terminal state, an earlier attempt (whose answer was lost) applied it.
+asio::awaitable<bool> outbox_delivery::acknowledged_by_status(const store::outbox_item& item) {
+  auto st = co_await client_.status(item.task_id, net::retry_policy::none());
+  if (!st) {
+    postpone(item, st.error());
+    co_return true;  // handled: asked again later
+  }
+  if (st->status != "completed" && st->status != "failed" && st->status != "cancelled") co_return false;
+  (void)outbox_.delivered(item.id);
+  ++delivered_;
+  log::info("final report already applied by the server; treating the task status as the acknowledgement",
+            {{"task_id", item.task_id}, {"kind", item.kind}, {"status", st->status}});
+  co_return true;
+}
+
+void outbox_delivery::postpone(const store::outbox_item& item, const net::api_error& e) {
+  auto wait = delivery_backoff(policy_, item.attempts);
+  (void)outbox_.retry_later(item.id, now_ms() + wait.count(), e.to_string());
+  if (!outage_logged_) {
+    outage_logged_ = true;
+    log::warn("server unreachable or refusing for now; reports are kept and retried",
+              {{"task_id", item.task_id}, {"kind", item.kind}, {"error", e.to_string()},
+               {"retry_in", std::to_string(wait.count()) + "ms"}, {"server_url", client_.base_url()},
+               {"hint", e.unauthorized() ? "the token was rejected: check token/token_file, then nothing else; "
+                                           "queued reports are sent once it is accepted"
+                                         : "nothing is lost; check the server and the network"}});
+  }
+}
+
+void outbox_delivery::refused(const store::outbox_item& item, const net::api_error& e) {
+  (void)outbox_.delivered(item.id);
+  if (e.task_not_found()) {
+    log::warn("report dropped: the task no longer exists on the server",
+              {{"task_id", item.task_id}, {"kind", item.kind}, {"hint", "the issue was probably deleted; nothing to do"}});
+    return;
+  }
+  log::error("report refused by the server and dropped",
+             {{"task_id", item.task_id}, {"kind", item.kind}, {"error", e.to_string()},
+              {"hint", "this is a bug in multicad or the server; please report it with this line"}});
+  if (item.kind == "complete") {
+    // The reference daemon's rule: a complete the server will not take becomes a fail.
+    (void)outbox_.enqueue(item.task_id, "fail",
+                          proto::server::encode(proto::server::fail_request{"complete task failed: " + e.to_string()}),
+                          now_ms());
+  }
+}
+
+}  // namespace multicad::core

@@ -1,0 +1,60 @@
+// Delivers the outbox (store/outbox.hpp): each task's reports strictly in
+// order, retried with capped, jittered backoff until the server answers 2xx
+// or refuses for good. The server has no idempotency, so a complete or fail
+// whose first attempt landed but whose answer was lost comes back as
+// "400 ... no rows in result set"; then the task's status is asked, and a
+// terminal status counts as the acknowledgement.
+// Thread rule: run() on the daemon's io_context; wake() from the same thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "daemon/net/server_client.hpp"
+#include "daemon/store/outbox.hpp"
+
+namespace multicad::core {
+
+struct delivery_policy {
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::milliseconds max_backoff{60'000};
+};
+
+// The wait before attempt `attempts + 1` (capped exponential, jitter +-20%). Pure but for the RNG.
+std::chrono::milliseconds delivery_backoff(const delivery_policy& p, std::int64_t attempts);
+
+class outbox_delivery {
+ public:
+  // Requires: client and db outlive this object.
+  outbox_delivery(boost::asio::any_io_executor ex, net::server_client& client, store::database& db,
+                  delivery_policy policy = {});
+
+  // Delivers until stop(); returns promptly after stop().
+  boost::asio::awaitable<void> run();
+  void wake();  // new items were stored
+  void stop();
+  std::int64_t delivered_total() const { return delivered_; }
+
+ private:
+  // Delivers what is due now, once; true when the outbox is empty afterwards.
+  boost::asio::awaitable<bool> drain_once();
+  boost::asio::awaitable<void> deliver(const store::outbox_item& item);
+  boost::asio::awaitable<bool> acknowledged_by_status(const store::outbox_item& item);
+  void refused(const store::outbox_item& item, const net::api_error& e);
+  void postpone(const store::outbox_item& item, const net::api_error& e);
+
+  net::server_client& client_;
+  store::database& db_;
+  store::outbox outbox_;
+  delivery_policy policy_;
+  boost::asio::steady_timer timer_;
+  bool stopped_ = false, woken_ = false;
+  bool outage_logged_ = false;
+  std::int64_t delivered_ = 0;
+};
+
+}  // namespace multicad::core

@@ -1,0 +1,47 @@
+// The tasks this daemon is running now: what /health and `multicad status`
+// show, what the concurrency cap counts, and what shutdown stops.
+// Thread rule: the daemon's io_context only.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace multicad::core {
+
+struct running_entry {
+  std::string task_id;
+  std::string issue_id;
+  std::string workspace_id;
+  std::string runtime_id;
+  std::chrono::system_clock::time_point started;
+  std::function<void(const std::string& reason)> stop;  // asks the task to stop; idempotent
+};
+
+class task_registry {
+ public:
+  void add(running_entry e) { tasks_[e.task_id] = std::move(e); }
+  void remove(const std::string& task_id) {
+    tasks_.erase(task_id);
+    if (on_change) on_change();
+  }
+  bool contains(const std::string& task_id) const { return tasks_.count(task_id) > 0; }
+  std::size_t size() const { return tasks_.size(); }
+  std::vector<running_entry> list() const {
+    std::vector<running_entry> out;
+    for (const auto& [id, e] : tasks_) out.push_back(e);
+    return out;
+  }
+  void stop_all(const std::string& reason) {
+    for (auto& [id, e] : tasks_)
+      if (e.stop) e.stop(reason);
+  }
+  std::function<void()> on_change;  // a slot freed: wakes the poller and shutdown
+
+ private:
+  std::map<std::string, running_entry> tasks_;
+};
+
+}  // namespace multicad::core

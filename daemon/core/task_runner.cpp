@@ -1,0 +1,295 @@
+// DESIGN: run_task is the task's one coroutine; three watchers (status
+// poll, batch flush, timeout) are spawned beside the agent run and share a
+// task_state with it. Any of them, or shutdown through the registry, may
+// ask the agent to stop; `why` remembers the first reason, which decides
+// the final report: cancelled/gone/failed-elsewhere report nothing,
+// timeout and shutdown report a failure, otherwise Codex's outcome decides.
+#include "daemon/core/task_runner.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "config/duration.hpp"
+#include "daemon/agent/agent_env.hpp"
+#include "daemon/agent/codex_run.hpp"
+#include "daemon/agent/process_tree.hpp"
+#include "daemon/agent/prompt.hpp"
+#include "daemon/agent/task_mapping.hpp"
+#include "daemon/core/message_batcher.hpp"
+#include "daemon/core/on_pool.hpp"
+#include "daemon/log/log.hpp"
+#include "daemon/log/notices.hpp"
+#include "daemon/version.hpp"
+#include "execenv/environment.hpp"
+#include "execenv/gc_meta.hpp"
+
+namespace multicad::core {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string timeout_message(const std::string& provider, std::chrono::nanoseconds limit) {
+  return provider + " timed out after " + config::format_duration(limit);
+}
+
+namespace {
+
+enum class stop_cause { none, cancelled, gone, failed_elsewhere, timeout, shutdown };
+
+struct task_state {
+  explicit task_state(asio::any_io_executor ex) : wake(ex) {}
+  stop_cause why = stop_cause::none;
+  std::string reason;
+  agent::codex_run* run = nullptr;
+  bool done = false;
+  asio::steady_timer wake;  // cancelled to wake the watchers when done
+
+  void stop(stop_cause cause, std::string text) {
+    if (why != stop_cause::none || done) return;
+    why = cause;
+    reason = std::move(text);
+    if (run) run->stop(reason);
+  }
+  bool silent() const {
+    return why == stop_cause::cancelled || why == stop_cause::gone || why == stop_cause::failed_elsewhere;
+  }
+};
+
+asio::awaitable<bool> sleep_unless_done(std::shared_ptr<task_state> st, std::chrono::milliseconds d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  co_await t.async_wait(use_tuple);
+  co_return !st->done;
+}
+
+asio::awaitable<void> watch_status(task_environment& env, std::string task_id, std::shared_ptr<task_state> st) {
+  for (;;) {
+    bool go_on = co_await sleep_unless_done(st, env.status_poll);
+    if (!go_on) break;
+    auto state = co_await env.channel.poll(task_id);
+    switch (state) {
+      case remote_state::cancelled: st->stop(stop_cause::cancelled, "cancelled by the server"); break;
+      case remote_state::gone: st->stop(stop_cause::gone, "the task no longer exists on the server"); break;
+      case remote_state::failed_elsewhere: st->stop(stop_cause::failed_elsewhere, "the server already failed the task"); break;
+      default: break;
+    }
+  }
+}
+
+asio::awaitable<void> watch_flush(task_environment& env, std::string task_id, std::shared_ptr<task_state> st,
+                                  std::shared_ptr<message_batcher> batcher) {
+  for (;;) {
+    bool go_on = co_await sleep_unless_done(st, env.flush_interval);
+    if (!go_on) break;
+    if (auto batch = batcher->flush(); !batch.empty()) env.channel.messages(task_id, std::move(batch));
+  }
+}
+
+asio::awaitable<void> watch_timeout(task_environment& env, std::shared_ptr<task_state> st) {
+  auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(env.settings.agent_timeout);
+  bool expired = co_await sleep_unless_done(st, limit);
+  if (expired)
+    st->stop(stop_cause::timeout, timeout_message(env.provider, env.settings.agent_timeout));
+}
+
+execenv::prepare_request prepare_request_for(task_environment& env, const proto::task& task) {
+  execenv::prepare_request r;
+  r.workspaces_root = env.settings.workspaces_root;
+  r.provider = env.provider;
+  r.shared_codex_home = env.shared_codex_home;
+  auto detection = env.versions.cached(env.codex_exe);
+  r.codex_version = detection && detection->version ? detection->version->to_string() : "";
+  r.policy = execenv::choose_sandbox_policy(env.settings.codex, execenv::host_platform(), r.codex_version);
+  r.task = agent::to_task_context(task);
+  if (!task.prior_work_dir.empty()) r.prior_workdir = task.prior_work_dir;
+  return r;
+}
+
+agent::codex_run_options run_options(task_environment& env, const proto::task& task,
+                                     const execenv::prepared_environment& prepared,
+                                     const execenv::sandbox_policy& policy) {
+  agent::agent_env_inputs in;
+  in.inherited = agent::current_environment();
+  in.token = env.token;
+  in.server_url = env.server_url;
+  in.daemon_port = env.settings.health_port;
+  in.workspace_id = task.workspace_id;
+  in.agent_name = task.agent ? task.agent->name : "";
+  in.agent_id = task.agent_id;
+  in.task_id = task.id;
+  in.daemon_dir = env.daemon_dir;
+  in.codex_home = prepared.layout.codex_home;
+  if (task.agent) in.custom_env = task.agent->custom_env;
+  auto built = agent::build_agent_env(in);
+  for (const auto& key : built.blocked)
+    log::warn("agent custom_env key refused: the daemon owns it",
+              {{"task_id", task.id}, {"key", key},
+               {"hint", "remove it from the agent's environment settings; MULTICA_*, HOME, PATH, USER, SHELL, TERM and "
+                        "CODEX_HOME are set by the daemon"}});
+  std::vector<std::string> dropped;
+  agent::codex_run_options o;
+  o.spawn = {env.codex_exe, agent::codex_args(task.agent ? task.agent->custom_args : std::vector<std::string>{}, &dropped),
+             std::move(built.entries), prepared.layout.workdir};
+  if (!dropped.empty())
+    log::warn("agent custom_args dropped: they would change the protocol",
+              {{"task_id", task.id}, {"dropped", [&] { std::string s; for (auto& d : dropped) s += (s.empty() ? "" : " ") + d; return s; }()}});
+  auto over = env.overrides ? env.overrides(task) : task_overrides{};
+  if (!over.agent_cwd.empty()) o.spawn.cwd = over.agent_cwd;
+  o.task_id = task.id;
+  o.session.client_name = "multicad";
+  o.session.client_version = multicad_version;
+  o.session.cwd = o.spawn.cwd.string();
+  o.session.model = over.model.empty() ? env.settings.codex_agent.model : over.model;
+  o.session.prompt = over.prompt.empty() ? agent::build_prompt(task) : over.prompt;
+  o.session.resume_thread_id = prepared.reused ? task.prior_session_id : "";
+  o.session.sandbox = {std::string(execenv::to_string(policy.mode)), policy.network_access, prepared.codex_config.string()};
+  o.session.approval_mode = env.settings.codex.approvals == config::approvals_choice::auto_accept
+                                ? proto::codex::approvals::auto_accept
+                                : proto::codex::approvals::never;
+  return o;
+}
+
+std::vector<proto::server::usage_entry> usage_entries(const std::string& provider,
+                                                      const std::vector<proto::codex::model_usage>& usage) {
+  std::vector<proto::server::usage_entry> out;
+  for (const auto& u : usage) {
+    if (u.input_tokens == 0 && u.output_tokens == 0 && u.cached_input_tokens == 0) continue;
+    out.push_back({provider, u.model, u.input_tokens, u.output_tokens, u.cached_input_tokens, 0});
+  }
+  return out;
+}
+
+std::string failure_text(const task_environment& env, const agent::codex_run_result& r) {
+  using st = proto::codex::outcome::status;
+  const auto& o = r.outcome;
+  std::string text = !o.error.empty() ? o.error
+                     : o.result == st::exited ? env.provider + " exited unexpectedly"
+                                               : env.provider + " execution failed";
+  if (o.result == st::exited && !r.stderr_tail.empty()) {
+    auto tail = r.stderr_tail.substr(r.stderr_tail.size() > 600 ? r.stderr_tail.size() - 600 : 0);
+    text += "; last stderr: " + tail;
+  }
+  return text;
+}
+
+asio::awaitable<void> write_gc_meta(task_environment& env, const proto::task& task, const std::filesystem::path& root) {
+  execenv::gc_meta meta{task.issue_id, task.workspace_id, std::chrono::system_clock::now()};
+  auto write = [root, meta] { return execenv::write_gc_meta(root, meta); };
+  auto ok = co_await on_pool(env.pool, write);
+  if (!ok)
+    log::warn("cannot write GC metadata; GC will treat the directory as an orphan",
+              {{"task_id", task.id}, {"error", ok.error().to_string()}});
+}
+
+// The final report, decided by why the agent stopped and how Codex ended.
+asio::awaitable<task_end> report(task_environment& env, const proto::task& task, const task_state& st,
+                                 const execenv::prepared_environment& prepared, const agent::codex_run_result& r) {
+  const auto root = prepared.layout.root;
+  if (!st.silent()) {
+    if (st.why == stop_cause::none) {
+      co_await env.channel.progress(task.id, "Finishing task", 2, 2);
+      auto remote = co_await env.channel.poll(task.id);
+      if (remote == remote_state::cancelled || remote == remote_state::gone || remote == remote_state::failed_elsewhere) {
+        log::info("task ended on the server meanwhile; nothing reported", {{"task_id", task.id}});
+        env.channel.forget(task.id);
+        co_await write_gc_meta(env, task, root);
+        co_return task_end::cancelled;
+      }
+    }
+    if (auto u = usage_entries(env.provider, r.outcome.usage); !u.empty()) env.channel.usage(task.id, std::move(u));
+  }
+  task_end end;
+  if (st.silent()) {
+    log::info("task stopped; nothing reported", {{"task_id", task.id}, {"reason", st.reason}});
+    env.channel.forget(task.id);
+    end = task_end::cancelled;
+  } else if (st.why == stop_cause::timeout || st.why == stop_cause::shutdown) {
+    log::warn("task stopped before it finished", {{"task_id", task.id}, {"reason", st.reason}});
+    env.channel.fail(task.id, st.reason);
+    end = st.why == stop_cause::timeout ? task_end::timed_out : task_end::interrupted_by_shutdown;
+  } else if (r.outcome.result == proto::codex::outcome::status::completed) {
+    env.channel.complete(task.id, {r.outcome.final_output, r.outcome.thread_id, prepared.layout.workdir.string()});
+    log::info("task completed", {{"task_id", task.id}, {"session_id", r.outcome.thread_id}});
+    end = task_end::completed;
+  } else {
+    auto why = failure_text(env, r);
+    log::warn("task failed", {{"task_id", task.id}, {"error", why}});
+    env.channel.fail(task.id, why);
+    end = task_end::failed;
+  }
+  co_await write_gc_meta(env, task, root);
+  co_return end;
+}
+
+}  // namespace
+
+asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
+  auto ex = co_await asio::this_coro::executor;
+  auto st = std::make_shared<task_state>(ex);
+  env.registry.add({task.id, task.issue_id, task.workspace_id, task.runtime_id, std::chrono::system_clock::now(),
+                    [st](const std::string& reason) { st->stop(stop_cause::shutdown, reason); }});
+  struct unregister {
+    task_environment& env;
+    std::string id;
+    std::shared_ptr<task_state> st;
+    ~unregister() {
+      st->done = true;
+      st->wake.cancel();
+      env.registry.remove(id);
+    }
+  } guard{env, task.id, st};
+  log::info("task claimed", {{"task_id", task.id}, {"issue_id", task.issue_id}, {"workspace_id", task.workspace_id}});
+
+  auto err = co_await env.channel.start(task.id);
+  if (err) {
+    if (err->refused) {
+      log::warn("task could not be started; the server refused it", {{"task_id", task.id}, {"error", err->message},
+                 {"hint", "usually the task was cancelled or reassigned between claim and start; nothing to do"}});
+      env.channel.forget(task.id);
+    } else {
+      env.channel.fail(task.id, "start task failed: " + err->message);
+    }
+    co_return task_end::not_started;
+  }
+  co_await env.channel.progress(task.id, "Launching " + env.provider, 1, 2);
+
+  auto request = prepare_request_for(env, task);
+  auto prepare = [request] { return execenv::prepare_environment(request); };
+  auto prepared = co_await on_pool(env.pool, prepare);
+  if (!prepared) {
+    auto why = "environment preparation failed: " + prepared.error().to_string();
+    log::error("task failed before the agent started", {{"task_id", task.id}, {"error", why}});
+    env.channel.fail(task.id, why);
+    co_return task_end::failed;
+  }
+  log::write_notices(prepared->notices);
+  (void)env.journal.set_env_root(task.id, prepared->layout.root.string());
+
+  auto batcher = std::make_shared<message_batcher>();
+  agent::codex_run run(
+      ex, run_options(env, task, *prepared, request.policy), [batcher](const auto& e) { batcher->add(e); },
+      [&](pid_t pgid) {
+        (void)env.journal.set_agent(task.id, pgid, agent::process_start_time(pgid).value_or(0), agent::boot_id());
+      });
+  st->run = &run;
+  if (st->why != stop_cause::none) run.stop(st->reason);  // shutdown arrived while preparing
+  asio::co_spawn(ex, watch_status(env, task.id, st), asio::detached);
+  asio::co_spawn(ex, watch_flush(env, task.id, st, batcher), asio::detached);
+  asio::co_spawn(ex, watch_timeout(env, st), asio::detached);
+
+  auto result = co_await run.run();
+  st->run = nullptr;
+  st->done = true;
+  (void)env.journal.clear_agent(task.id);
+  if (!result.survivors.empty())
+    log::error("processes of the task survived SIGKILL", {{"task_id", task.id}, {"count", std::to_string(result.survivors.size())}});
+  if (auto last = batcher->flush(); !last.empty()) env.channel.messages(task.id, std::move(last));
+
+  auto end = co_await report(env, task, *st, *prepared, result);
+  co_return end;
+}
+
+}  // namespace multicad::core

@@ -1,0 +1,316 @@
+// `multicad run` against the fake Multica server and the fake codex: the
+// task lifecycle the server sees, end to end through real processes.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include "daemon/agent/process_tree.hpp"
+#include "test/support/daemon_process.hpp"
+#include "test/support/fake_server.hpp"
+
+using namespace multicad::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* token = "mul_0123456789abcdef0123456789abcdef01234567";
+
+struct fixture {
+  temp_dir dir;
+  fake_server server;
+  std::string workspace = server.workspace_with_token(token);
+
+  std::unique_ptr<daemon_process> start(std::map<std::string, std::string> env = {}) {
+    env.emplace("MULTICA_SERVER_URL", server.url());
+    env.emplace("MULTICA_TOKEN", token);
+    auto d = std::make_unique<daemon_process>(dir, env);
+    daemon = d.get();
+    INFO(d->log());
+    REQUIRE(d->wait_ready());
+    return d;
+  }
+
+  std::string task_with(const std::map<std::string, std::string>& fake_env, json extra = json::object()) {
+    json custom = json::object();
+    for (const auto& [k, v] : fake_env) custom[k] = v;
+    extra["agent"] = {{"name", "Builder"}, {"instructions", "Be brief."}, {"custom_env", custom}};
+    return server.add_task(workspace, extra);
+  }
+
+  std::string status_of(const std::string& id) {
+    auto t = server.task(id);
+    return t.is_null() ? "gone" : t.at("status").get<std::string>();
+  }
+
+  bool wait_status(const std::string& id, const std::string& want, std::chrono::milliseconds limit = 20s) {
+    bool ok = eventually([&] { return status_of(id) == want; }, limit);
+    if (!ok && daemon) UNSCOPED_INFO("task " << id << " is " << status_of(id) << "; daemon log:\n" << daemon->log());
+    return ok;
+  }
+  daemon_process* daemon = nullptr;
+
+  std::vector<json> calls_to(const std::string& suffix, const std::string& task_id = "") {
+    std::vector<json> out;
+    for (const auto& c : server.calls()) {
+      std::string path = c.at("path");
+      if (path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+          (task_id.empty() || path.find(task_id) != std::string::npos))
+        out.push_back(c);
+    }
+    return out;
+  }
+};
+
+int marked_processes(const std::string& task_id) {
+  return static_cast<int>(multicad::agent::find_processes_with_env("MULTICAD_TASK", task_id).size());
+}
+
+}  // namespace
+
+TEST_CASE("the daemon registers a codex runtime and heartbeats it", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  auto runtimes = f.server.state().at("runtimes");
+  REQUIRE(runtimes.size() == 1);
+  CHECK(runtimes[0].at("provider") == "codex");
+  CHECK(runtimes[0].at("version") == "codex-cli 0.171.0");
+  CHECK_THAT(runtimes[0].at("name").get<std::string>(), Catch::StartsWith("Codex ("));
+  CHECK(eventually([&] { return f.calls_to("/heartbeat").size() >= 2; }, 10s));
+  auto h = d->health();
+  CHECK(h.at("status") == "running");
+  CHECK(h.at("agents") == json::array({"codex"}));
+  CHECK(h.at("workspaces").at(0).at("id") == f.workspace);
+  CHECK(h.at("active_task_count") == 0);
+  CHECK(h.contains("pid"));
+  CHECK(h.contains("uptime"));
+}
+
+TEST_CASE("a claimed task runs to completion with ordered messages and usage", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "tools"}, {"FAKE_CODEX_ANSWER", "all done"}});
+  REQUIRE(f.wait_status(id, "completed"));
+  auto t = f.server.task(id);
+  CHECK(t.at("result").at("output") == "all done");
+  CHECK_FALSE(t.at("session_id").get<std::string>().empty());
+  CHECK_THAT(t.at("work_dir").get<std::string>(), Catch::EndsWith("/workdir"));
+  auto messages = f.server.state().at("messages").at(id);
+  REQUIRE(messages.size() >= 4);
+  std::vector<std::string> types;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    CHECK(messages[i].at("seq") == static_cast<int>(i + 1));  // ordered, no gaps, no duplicates
+    types.push_back(messages[i].at("type"));
+  }
+  CHECK(std::count(types.begin(), types.end(), "tool_use") >= 1);
+  CHECK(std::count(types.begin(), types.end(), "tool_result") >= 1);
+  CHECK(types.back() == "text");
+  auto usage = f.server.state().at("usage").at(id);
+  REQUIRE(usage.size() == 1);
+  CHECK(usage[0].at("provider") == "codex");
+  CHECK(usage[0].at("input_tokens").get<int>() > 0);
+  auto progress = f.server.state().at("progress").at(id);
+  CHECK(progress.at(0).at("step") == 1);
+  CHECK(progress.back().at("summary") == "Finishing task");
+  CHECK(f.calls_to("/messages", id).size() <= 3);  // batched, not one POST per event
+  CHECK(marked_processes(id) == 0);
+}
+
+TEST_CASE("the agent runs with the task environment and explicit sandbox settings", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  auto log = f.dir / "codex.log";
+  auto id = f.task_with({{"FAKE_CODEX_LOG", log.string()}, {"PATH", "/evil"}, {"MULTICA_SERVER_URL", "http://evil"}});
+  REQUIRE(f.wait_status(id, "completed"));
+  std::vector<json> lines;
+  std::istringstream in(read_file(log));
+  for (std::string l; std::getline(in, l);) lines.push_back(json::parse(l));
+  json start, thread;
+  for (const auto& l : lines) {
+    if (l.contains("argv")) start = l;
+    if (l.value("method", "") == "thread/start") thread = l;
+  }
+  REQUIRE(start.is_object());
+  CHECK(start.at("argv") == json::array({"app-server", "--listen", "stdio://"}));
+  CHECK(start.at("env").at("MULTICA_TASK_ID") == id);
+  CHECK(start.at("env").at("MULTICA_SERVER_URL") == f.server.url());
+  CHECK(start.at("env").at("MULTICA_TOKEN_SET") == true);
+  CHECK_THAT(start.at("env").at("CODEX_HOME").get<std::string>(), Catch::EndsWith("/codex-home"));
+  CHECK(start.at("env").at("PATH").get<std::string>().find("/evil") == std::string::npos);
+  CHECK_THAT(start.at("cwd").get<std::string>(), Catch::EndsWith("/workdir"));
+  CHECK(start.at("pgid") == start.at("pid"));  // its own process group
+  REQUIRE(thread.is_object());
+  CHECK(thread.at("params").at("sandbox") == "workspace-write");
+  CHECK(thread.at("params").at("approvalPolicy") == "never");
+  CHECK(thread.at("params").at("config").at("sandbox_workspace_write").at("network_access") == true);
+  CHECK(d->wait_log("agent custom_env key refused"));
+  CHECK(d->log().find("key=PATH") != std::string::npos);
+}
+
+TEST_CASE("a failed turn is reported with codex's own error text", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  auto failed = f.task_with({{"FAKE_CODEX_SCENARIO", "fail_turn"}, {"FAKE_CODEX_ERROR", "unexpected status 401 Unauthorized: bad key"}});
+  REQUIRE(f.wait_status(failed, "failed"));
+  CHECK(f.server.task(failed).at("error") == "unexpected status 401 Unauthorized: bad key");
+  auto empty = f.task_with({{"FAKE_CODEX_SCENARIO", "empty_answer"}});
+  REQUIRE(f.wait_status(empty, "failed"));
+  CHECK(f.server.task(empty).at("error") == "codex returned an empty answer");
+}
+
+TEST_CASE("a codex that crashes or exits early fails the task clearly", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  auto crash = f.task_with({{"FAKE_CODEX_SCENARIO", "crash"}});
+  auto early = f.task_with({{"FAKE_CODEX_SCENARIO", "exit_before_init"}});
+  REQUIRE(f.wait_status(crash, "failed"));
+  REQUIRE(f.wait_status(early, "failed"));
+  CHECK_THAT(f.server.task(crash).at("error").get<std::string>(), Catch::Contains("codex exited (status 1) before the turn finished"));
+  CHECK_THAT(f.server.task(early).at("error").get<std::string>(), Catch::Contains("codex exited (status 3) before it started"));
+}
+
+TEST_CASE("a looser sandbox than written fails the task with a WARN", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "looser_sandbox"}});
+  REQUIRE(f.wait_status(id, "failed"));
+  CHECK_THAT(f.server.task(id).at("error").get<std::string>(), Catch::Contains("looser"));
+  CHECK(d->wait_log("WARN  codex sandbox: effective sandbox is looser than the managed block"));
+}
+
+TEST_CASE("cancelling a task on the server stops the agent and reports nothing", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "hang"}});
+  REQUIRE(f.wait_status(id, "running"));
+  REQUIRE(eventually([&] { return marked_processes(id) > 0; }));
+  f.server.control("POST", "/_fake/tasks/" + id + "/cancel");
+  CHECK(eventually([&] { return marked_processes(id) == 0; }, 15s));
+  CHECK(d->wait_log("task stopped; nothing reported"));
+  CHECK(f.calls_to("/complete", id).empty());
+  CHECK(f.calls_to("/fail", id).empty());
+  CHECK(f.status_of(id) == "cancelled");
+}
+
+TEST_CASE("a timed-out agent is killed with its whole tree and the task fails", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start({{"MULTICA_AGENT_TIMEOUT", "2s"}});
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "ignore_sigterm"}});
+  auto tree = f.task_with({{"FAKE_CODEX_SCENARIO", "setsid_child"}});
+  REQUIRE(f.wait_status(id, "failed", 30s));
+  REQUIRE(f.wait_status(tree, "failed", 30s));
+  CHECK(f.server.task(id).at("error") == "codex timed out after 2s");
+  CHECK(marked_processes(id) == 0);
+  CHECK(marked_processes(tree) == 0);  // the setsid() child is found by its marker
+}
+
+TEST_CASE("a grandchild holding stdout open does not keep the task alive", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start({{"MULTICA_AGENT_TIMEOUT", "2s"}});
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "grandchild_stdout"}});
+  REQUIRE(f.wait_status(id, "failed", 30s));
+  CHECK(marked_processes(id) == 0);
+}
+
+TEST_CASE("at most max_concurrent_tasks run at once", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start({{"MULTICA_DAEMON_MAX_CONCURRENT_TASKS", "2"}});
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i)
+    ids.push_back(f.server.add_task(f.workspace, {{"agent", {{"name", "A" + std::to_string(i)},
+                  {"custom_env", {{"FAKE_CODEX_SCENARIO", "slow"}, {"FAKE_CODEX_DELAY_MS", "1500"}}}}}}));
+  // Counted where the cap applies: agents alive on this machine, and the
+  // daemon's own count. (The server may still show a finished task as
+  // running until its completion is delivered, so it is not the measure.)
+  int peak_agents = 0, peak_reported = 0;
+  auto all_done = [&] {
+    int agents = 0, done = 0;
+    for (const auto& id : ids) {
+      agents += marked_processes(id) > 0;
+      done += f.status_of(id) == "completed";
+    }
+    peak_agents = std::max(peak_agents, agents);
+    auto h = d->health();
+    if (h.is_object()) peak_reported = std::max(peak_reported, h.at("active_task_count").get<int>());
+    return done == 4;
+  };
+  REQUIRE(eventually(all_done, 40s));
+  CHECK(peak_agents <= 2);
+  CHECK(peak_reported <= 2);
+  int peak = std::max(peak_agents, peak_reported);
+  CHECK(peak >= 1);
+}
+
+TEST_CASE("a failed resume falls back to a new thread", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  auto first = f.task_with({});
+  REQUIRE(f.wait_status(first, "completed"));
+  auto prior = f.server.task(first);
+  auto again = f.task_with({{"FAKE_CODEX_SCENARIO", "resume_fails"}},
+                           {{"prior_session_id", prior.at("session_id")}, {"prior_work_dir", prior.at("work_dir")}});
+  REQUIRE(f.wait_status(again, "completed"));
+  CHECK(d->wait_log("codex thread/resume failed; starting a new thread"));
+  CHECK(f.server.task(again).at("work_dir") == prior.at("work_dir"));  // the workdir was reused
+}
+
+TEST_CASE("a second daemon on the same port refuses to start", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  temp_dir other;
+  auto r = run_command({{MULTICAD_BINARY, "run"},
+                        {{"MULTICA_SERVER_URL", f.server.url()}, {"MULTICA_TOKEN", token},
+                         {"MULTICA_DAEMON_HEALTH_PORT", std::to_string(d->health_port())},
+                         {"MULTICA_CODEX_PATH", fake_codex_path()}, {"MULTICA_STATE_DIR", (other / "state").string()},
+                         {"HOME", (other / "home").string()}},
+                        {},
+                        {}},
+                       20s);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("another daemon is already running on 127.0.0.1:" + std::to_string(d->health_port())));
+}
+
+TEST_CASE("SIGTERM lets a running task finish within the grace, then deregisters", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start({{"MULTICA_SHUTDOWN_GRACE", "10s"}});
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "slow"}, {"FAKE_CODEX_DELAY_MS", "1500"}});
+  REQUIRE(f.wait_status(id, "running"));
+  d->signal(SIGTERM);
+  CHECK(d->wait(30s) == 0);
+  CHECK(f.status_of(id) == "completed");
+  CHECK(f.calls_to("/deregister").size() == 1);
+  CHECK(f.server.state().at("runtimes").at(0).at("status") == "offline");
+}
+
+TEST_CASE("past the shutdown grace a running task is stopped and failed", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start({{"MULTICA_SHUTDOWN_GRACE", "1s"}});
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "hang"}});
+  REQUIRE(f.wait_status(id, "running"));
+  d->signal(SIGTERM);
+  CHECK(d->wait(30s) == 0);
+  CHECK(f.status_of(id) == "failed");
+  CHECK(f.server.task(id).at("error") == "daemon shutting down");
+  CHECK(marked_processes(id) == 0);
+}
+
+TEST_CASE("a ping runs the agent and reports the answer", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  auto runtime = f.server.state().at("runtimes").at(0).at("id").get<std::string>();
+  auto ping = f.server.control("POST", "/_fake/pings", {{"runtime_id", runtime}}).at("id").get<std::string>();
+  REQUIRE(eventually([&] {
+    auto pings = f.server.state().at("pings");
+    for (const auto& p : pings)
+      if (p.at("id") == ping && p.at("status") == "completed") return true;
+    return false;
+  }));
+  auto update = f.server.control("POST", "/_fake/updates", {{"runtime_id", runtime}, {"target_version", "v9"}});
+  REQUIRE(eventually([&] {
+    auto updates = f.server.state().at("updates");
+    for (const auto& u : updates)
+      if (u.at("id") == update.at("id") && u.at("status") == "failed")
+        return u.at("error").get<std::string>().find("package manager") != std::string::npos;
+    return false;
+  }));
+}

@@ -1,0 +1,57 @@
+// `multicad run` as a test fixture: a private home, state folder,
+// workspaces root and health port; the fake codex unless told otherwise;
+// logs to a file the test can wait on. Stopping it (SIGTERM, then SIGKILL
+// of its group) is automatic at the end of the test.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "test/support/child_process.hpp"
+#include "test/support/temp_dir.hpp"
+
+namespace multicad::test {
+
+std::string fake_codex_path();
+
+class daemon_process {
+ public:
+  // `env` adds to or replaces the defaults (see daemon_process.cpp).
+  explicit daemon_process(const temp_dir& dir, std::map<std::string, std::string> env = {},
+                          std::vector<std::string> extra_args = {});
+  ~daemon_process();
+
+  int health_port() const { return port_; }
+  pid_t pid() const { return child_->pid(); }
+  std::string log() const;  // the whole log file so far
+  // Waits until the log holds `text`; false at the deadline.
+  bool wait_log(const std::string& text, std::chrono::milliseconds limit = std::chrono::seconds(20)) const;
+  // GET /health, parsed; null when the daemon does not answer.
+  nlohmann::json health() const;
+  bool wait_ready(std::chrono::milliseconds limit = std::chrono::seconds(20)) const;
+
+  void signal(int sig);
+  std::optional<int> wait(std::chrono::milliseconds limit);
+
+ private:
+  std::filesystem::path log_file_;
+  int port_ = 0;
+  std::unique_ptr<child_process> child_;
+};
+
+// Waits until `pred()` holds; false at the deadline. Polls every 20 ms.
+template <class F>
+bool eventually(F pred, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    ::usleep(20'000);
+  }
+  return pred();
+}
+
+}  // namespace multicad::test
