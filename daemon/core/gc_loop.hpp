@@ -1,4 +1,5 @@
-// The GC loop: 30 s after start, then every gc.interval, scan the
+// The GC loop: 30 s after start (or one gc.interval, if shorter), then every
+// gc.interval, scan the
 // workspaces root on the worker pool, ask the assigner about each issue
 // (server: gc-check; local mode: nobody, the metadata's end time decides),
 // and remove what decide() says. Logs each removal at INFO.

@@ -45,7 +45,7 @@ TEST_CASE("env prepare prints the environment and the chosen policy", "[integrat
   CHECK(fs::exists(c.dir / "ws/w1/7b0e6a0c/codex-home/config.toml"));
 }
 
-TEST_CASE("env prepare on darwin warns about the fallback once, as JSON when asked", "[integration][cli]") {
+TEST_CASE("env prepare on darwin warns about the fallback once and prints JSON when asked", "[integration][cli]") {
   cli c;
   std::vector<std::string> args{"env", "prepare", "--workspaces-root", (c.dir / "ws").string(), "--workspace-id",
                                 "w1", "--task-id", "abcdef12", "--platform", "darwin", "--codex-version", "", "--json"};
@@ -83,7 +83,7 @@ TEST_CASE("env prepare takes a claimed task for skills and context", "[integrati
   CHECK_THAT(read_file(root / "workdir/AGENTS.md"), Catch::Contains("Be careful."));
 }
 
-TEST_CASE("env prepare refuses ids that escape the root, with a clear message", "[integration][cli]") {
+TEST_CASE("env prepare refuses ids that escape the root with a clear message", "[integration][cli]") {
   cli c;
   auto r = c.run({"env", "prepare", "--workspaces-root", (c.dir / "ws").string(), "--workspace-id", "../../etc",
                   "--task-id", "abcdef12", "--codex-version", "0.171.0"});

@@ -270,7 +270,7 @@ TEST_CASE("a second daemon on the same port refuses to start", "[integration][da
   CHECK_THAT(r.err, Catch::Contains("another daemon is already running on 127.0.0.1:" + std::to_string(d->health_port())));
 }
 
-TEST_CASE("SIGTERM lets a running task finish within the grace, then deregisters", "[integration][daemon]") {
+TEST_CASE("SIGTERM lets a running task finish within the grace and then deregisters", "[integration][daemon]") {
   fixture f;
   auto d = f.start({{"MULTICA_SHUTDOWN_GRACE", "10s"}});
   auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "slow"}, {"FAKE_CODEX_DELAY_MS", "1500"}});

@@ -57,7 +57,7 @@ TEST_CASE("defaults apply when nothing is configured", "[config][loader]") {
   for (const auto& k : all_keys()) CHECK(r->origins.at(std::string(k.name)).kind == origin_kind::built_in);
 }
 
-TEST_CASE("file < environment < flags, and each value remembers its source", "[config][loader]") {
+TEST_CASE("file < environment < flags and each value remembers its source", "[config][loader]") {
   fixture f;
   write_file(f.dir / "home/.config/multicad/config.toml",
              "poll_interval = \"5s\"\nheartbeat_interval = \"10s\"\nagent_timeout = \"1h\"\n[gc]\nttl = \"48h\"\n");
@@ -79,7 +79,7 @@ TEST_CASE("file < environment < flags, and each value remembers its source", "[c
   CHECK(r->origins.at("max_concurrent_tasks").describe() == "default");
 }
 
-TEST_CASE("the config file is found in XDG, then ~/.config, then /etc", "[config][loader]") {
+TEST_CASE("the config file is found in XDG then ~/.config then /etc", "[config][loader]") {
   fixture f;
   write_file(f.dir / "etc/config.toml", "runtime_name = \"from etc\"\n");
   auto in = f.inputs();
@@ -109,7 +109,7 @@ TEST_CASE("an explicit config file is read and a missing one is an error", "[con
   CHECK(r->values.max_concurrent_tasks == 3);
 }
 
-TEST_CASE("bad values in the file name file:line, the key and the value", "[config][loader]") {
+TEST_CASE("bad values in the file name file:line and the key and the value", "[config][loader]") {
   fixture f;
   auto in = f.inputs();
   in.config_file = f.dir / "c.toml";

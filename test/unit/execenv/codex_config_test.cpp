@@ -86,7 +86,7 @@ TEST_CASE("codex config: invalid user TOML is moved aside and the block written 
   CHECK(field(n, "moved_to") == (d / "config.toml.invalid").string());
 }
 
-TEST_CASE("codex config: the macOS fallback WARNs once per write, not on no-ops", "[execenv][codex_config]") {
+TEST_CASE("codex config: the macOS fallback WARNs once per write and never on no-ops", "[execenv][codex_config]") {
   temp_dir d;
   auto path = d / "config.toml";
   auto first = write_managed_config(path, darwin_fallback(), "");

@@ -56,7 +56,7 @@ TEST_CASE("managed block: user content follows byte for byte", "[execenv][manage
   CHECK(rewrite(no_newline, ww()).text == block_ww + "\n" + no_newline);
 }
 
-TEST_CASE("managed block: a file ending inside [permissions.multica] or [profiles.foo] gets the block on top",
+TEST_CASE("managed block: a file ending inside a permissions or profiles table gets the block on top",
           "[execenv][managed_block]") {
   for (const char* user : {"model = \"x\"\n[permissions.multica]\n", "[profiles.foo]\nmodel = \"y\"\n"}) {
     auto out = rewrite(user, ww());
@@ -73,7 +73,7 @@ TEST_CASE("managed block: legacy root directives are removed", "[execenv][manage
   CHECK(out.migrated[0] == "line 2: sandbox_mode");
 }
 
-TEST_CASE("managed block: a legacy [sandbox_workspace_write] table is removed, other keys kept at root",
+TEST_CASE("managed block: a legacy sandbox_workspace_write table is removed and its other keys kept at root",
           "[execenv][managed_block]") {
   auto out = rewrite("model = \"x\"\n\n[sandbox_workspace_write]\nnetwork_access = true\n"
                      "writable_roots = [\"/data\"]\n\n[profiles.p]\nsandbox_mode = \"read-only\"\n",

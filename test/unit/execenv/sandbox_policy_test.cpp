@@ -59,7 +59,7 @@ TEST_CASE("the shipped macOS threshold is empty: no Codex release has the fix ye
   CHECK(p.mode == sandbox_mode::danger_full_access);
 }
 
-TEST_CASE("without network wanted, macOS keeps workspace-write", "[execenv][policy]") {
+TEST_CASE("without network wanted macOS keeps workspace-write", "[execenv][policy]") {
   codex_settings c;
   c.network_access = false;
   auto p = choose_sandbox_policy(c, platform::darwin, "");

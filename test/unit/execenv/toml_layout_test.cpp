@@ -20,7 +20,7 @@ std::vector<toml_statement> scan(std::string_view text) {
 }
 }  // namespace
 
-TEST_CASE("scan_toml splits headers, key/values, comments and blanks", "[execenv][toml_layout]") {
+TEST_CASE("scan_toml splits headers and key/values and comments and blanks", "[execenv][toml_layout]") {
   auto st = scan("# top\nmodel = \"x\" # trailing\n\n[profiles.\"a b\"]\nsandbox_mode = 'read-only'\n[[arr]]\n");
   REQUIRE(st.size() == 6);
   CHECK(st[0].type == kind::comment);

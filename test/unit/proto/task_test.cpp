@@ -4,7 +4,7 @@
 
 using multicad::proto::decode_task;
 
-TEST_CASE("a claimed task decodes with its agent, skills and prior session", "[proto][task]") {
+TEST_CASE("a claimed task decodes with its agent and skills and prior session", "[proto][task]") {
   auto t = decode_task(R"({"id":"7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11","agent_id":"a1","runtime_id":"r1",
     "issue_id":"i1","workspace_id":"w1","status":"dispatched","priority":3,"dispatched_at":"2026-04-12T09:30:05Z",
     "started_at":null,"completed_at":null,"result":null,"error":null,

@@ -21,7 +21,7 @@ struct env_fixture {
 };
 }  // namespace
 
-TEST_CASE("the token comes from the setting, the file, MULTICA_TOKEN, then the CLI config", "[daemon][token]") {
+TEST_CASE("the token comes from the setting then the file then MULTICA_TOKEN then the CLI config", "[daemon][token]") {
   temp_dir d;
   env_fixture env;
   config::settings s;
@@ -45,7 +45,7 @@ TEST_CASE("a profile's CLI config is used with MULTICA_PROFILE", "[daemon][token
   CHECK(auth::resolve_token({}, d / "home", env.fn())->token == "mul_dev");
 }
 
-TEST_CASE("a missing token, an unreadable file or broken JSON say what to do", "[daemon][token]") {
+TEST_CASE("a missing token or an unreadable file or broken JSON say what to do", "[daemon][token]") {
   temp_dir d;
   env_fixture env;
   config::settings s;

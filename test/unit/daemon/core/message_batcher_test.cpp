@@ -45,7 +45,7 @@ TEST_CASE("tool output is capped at 8 KiB without splitting a UTF-8 character", 
   CHECK(utf8_prefix("abc", 10) == "abc");
 }
 
-TEST_CASE("past the bound, tool events are counted and reported once", "[daemon][batcher]") {
+TEST_CASE("past the bound tool events are counted and reported once", "[daemon][batcher]") {
   message_batcher b(3);
   for (int i = 0; i < 10; ++i) b.add(use("c" + std::to_string(i)));
   auto m = b.flush();

@@ -48,7 +48,7 @@ TEST_CASE("two processes opening a fresh store at once both end migrated", "[dae
   CHECK(ok == 4);
 }
 
-TEST_CASE("the journal records, updates and forgets running tasks", "[daemon][store]") {
+TEST_CASE("the journal records and updates and forgets running tasks", "[daemon][store]") {
   temp_dir d;
   auto db = open_store(d);
   journal j(db);
@@ -70,7 +70,7 @@ TEST_CASE("the journal records, updates and forgets running tasks", "[daemon][st
   CHECK(j.list().value().size() == 1);
 }
 
-TEST_CASE("the outbox hands out one head per task, in order", "[daemon][store]") {
+TEST_CASE("the outbox hands out one head per task in order", "[daemon][store]") {
   temp_dir d;
   auto db = open_store(d);
   outbox o(db);

@@ -1,0 +1,95 @@
+// End to end with the REAL Codex CLI: the daemon claims a task from the
+// fake server, Codex (pointed by the task's config at a mock Responses API
+// on loopback) runs a shell command in its sandbox that writes a file in
+// the workdir, and the server receives the tool use and result, usage and
+// the final answer.
+#include <catch2/catch.hpp>
+
+#include "test/support/daemon_process.hpp"
+#include "test/support/fake_server.hpp"
+#include "test/support/mock_model.hpp"
+
+using namespace multicad::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr const char* token = "mul_0123456789abcdef0123456789abcdef01234567";
+
+struct e2e {
+  temp_dir dir;
+  fake_server server;
+  mock_model model;
+  std::string workspace = server.workspace_with_token(token);
+  std::unique_ptr<daemon_process> daemon;
+
+  e2e() {
+    REQUIRE(std::filesystem::exists(MULTICAD_TEST_CODEX));  // scripts/setup.sh --with-codex installs it
+    write_file(dir / "codex-shared/config.toml", model.codex_config());
+    daemon = std::make_unique<daemon_process>(
+        dir, std::map<std::string, std::string>{{"MULTICA_SERVER_URL", server.url()}, {"MULTICA_TOKEN", token},
+                                                {"MULTICA_CODEX_PATH", MULTICAD_TEST_CODEX}});
+    INFO(daemon->log());
+    REQUIRE(daemon->wait_ready(60s));
+  }
+
+  bool wait_status(const std::string& id, const std::string& want) {
+    bool ok = eventually([&] { auto t = server.task(id); return !t.is_null() && t.at("status") == want; }, 90s);
+    if (!ok) UNSCOPED_INFO("daemon log:\n" << daemon->log());
+    return ok;
+  }
+};
+}  // namespace
+
+TEST_CASE("real codex runs a sandboxed command and the server gets messages and usage and the answer", "[e2e]") {
+  e2e t;
+  auto id = t.server.add_task(t.workspace);
+  REQUIRE(t.wait_status(id, "completed"));
+  auto task = t.server.task(id);
+  CHECK(task.at("result").at("output") == "I wrote proof.txt");
+  auto workdir = task.at("work_dir").get<std::string>();
+  CHECK(read_file(std::filesystem::path(workdir) / "proof.txt") == "made-by-codex\n");
+
+  auto messages = t.server.state().at("messages").at(id);
+  json use, result;
+  for (const auto& m : messages) {
+    if (m.at("type") == "tool_use") use = m;
+    if (m.at("type") == "tool_result") result = m;
+  }
+  REQUIRE(use.is_object());
+  CHECK(use.at("tool") == "exec_command");
+  CHECK_THAT(use.at("input").at("command").get<std::string>(), Catch::Contains("echo made-by-codex > proof.txt"));
+  REQUIRE(result.is_object());
+  CHECK_THAT(result.at("output").get<std::string>(), Catch::Contains("made-by-codex"));
+  CHECK(messages.back().at("type") == "text");
+
+  auto usage = t.server.state().at("usage").at(id);
+  REQUIRE(usage.size() == 1);
+  CHECK(usage[0].at("model") == "mock-model");
+  CHECK(usage[0].at("input_tokens") == 240);   // two model rounds of 120 (the mock's default)
+  CHECK(usage[0].at("output_tokens") == 60);
+
+  // The sandbox Codex ran the command in is the one the managed block wrote.
+  auto requests = t.model.requests();
+  REQUIRE(requests.size() >= 2);
+  auto meta = json::parse(requests[0].at("headers").at("x-codex-turn-metadata").get<std::string>());
+  CHECK(meta.at("sandbox_mode") == "workspace-write");
+}
+
+TEST_CASE("real codex without credentials fails the task with a specific reason", "[e2e]") {
+  e2e t;
+  // The default OpenAI provider and no login: the task must fail fast and say so.
+  write_file(t.dir / "codex-shared/config.toml", "model = \"gpt-5\"\n");
+  auto id = t.server.add_task(t.workspace);
+  REQUIRE(t.wait_status(id, "failed"));
+  CHECK_THAT(t.server.task(id).at("error").get<std::string>(), Catch::Contains("codex has no credentials"));
+}
+
+TEST_CASE("a model error is reported with codex's own text", "[e2e]") {
+  e2e t;
+  t.model.script(json::array({{{"type", "http_error"}, {"status", 400},
+                               {"body", {{"error", {{"message", "mock bad request detail"}, {"type", "invalid_request_error"}}}}}}}));
+  auto id = t.server.add_task(t.workspace);
+  REQUIRE(t.wait_status(id, "failed"));
+  CHECK_THAT(t.server.task(id).at("error").get<std::string>(), Catch::Contains("mock bad request detail"));
+}

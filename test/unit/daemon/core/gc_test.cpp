@@ -1,0 +1,94 @@
+#include <catch2/catch.hpp>
+
+#include "daemon/core/gc.hpp"
+#include "test/support/temp_dir.hpp"
+
+using namespace multicad::core;
+using namespace std::chrono;
+using multicad::test::temp_dir;
+using multicad::test::write_file;
+namespace fs = std::filesystem;
+
+namespace {
+struct clocks {
+  system_clock::time_point now = system_clock::now();
+  fs::file_time_type now_file = fs::file_time_type::clock::now();
+};
+
+gc_candidate with_meta(const clocks& c, hours done_ago, hours touched_ago = hours(0)) {
+  return {"/ws/w/t", c.now_file - touched_ago, multicad::execenv::gc_meta{"i", "w", c.now - done_ago}};
+}
+issue_answer issue(std::string status, std::optional<system_clock::time_point> updated = std::nullopt) {
+  return {issue_answer::kind::known, std::move(status), updated};
+}
+}  // namespace
+
+TEST_CASE("GC removes directories of issues done or cancelled longer than the ttl", "[daemon][gc]") {
+  clocks c;
+  multicad::config::settings s;  // ttl 120h, orphan ttl 720h
+  auto old_done = c.now - hours(121), fresh = c.now - hours(1);
+  CHECK(decide(with_meta(c, hours(0)), issue("done", old_done), s, c.now, c.now_file) == gc_verdict::remove_done);
+  CHECK(decide(with_meta(c, hours(0)), issue("cancelled", old_done), s, c.now, c.now_file) == gc_verdict::remove_done);
+  CHECK(decide(with_meta(c, hours(0)), issue("canceled", old_done), s, c.now, c.now_file) == gc_verdict::remove_done);
+  CHECK(decide(with_meta(c, hours(0)), issue("done", fresh), s, c.now, c.now_file) == gc_verdict::keep);
+  CHECK(decide(with_meta(c, hours(0)), issue("in_progress", old_done), s, c.now, c.now_file) == gc_verdict::keep);
+  // Without updated_at the task's own end time counts.
+  CHECK(decide(with_meta(c, hours(200)), issue("done"), s, c.now, c.now_file) == gc_verdict::remove_done);
+}
+
+TEST_CASE("GC keeps directories when the server cannot be asked", "[daemon][gc]") {
+  clocks c;
+  multicad::config::settings s;
+  CHECK(decide(with_meta(c, hours(9999)), issue_answer{issue_answer::kind::error}, s, c.now, c.now_file) == gc_verdict::keep);
+}
+
+TEST_CASE("GC removes orphans only after the orphan ttl", "[daemon][gc]") {
+  clocks c;
+  multicad::config::settings s;
+  gc_candidate no_meta{"/ws/w/t", c.now_file - hours(721), std::nullopt};
+  CHECK(decide(no_meta, std::nullopt, s, c.now, c.now_file) == gc_verdict::remove_orphan);
+  no_meta.mtime = c.now_file - hours(700);
+  CHECK(decide(no_meta, std::nullopt, s, c.now, c.now_file) == gc_verdict::keep);
+  auto unknown = issue_answer{issue_answer::kind::unknown};
+  CHECK(decide(with_meta(c, hours(0), hours(800)), unknown, s, c.now, c.now_file) == gc_verdict::remove_orphan);
+  CHECK(decide(with_meta(c, hours(0), hours(10)), unknown, s, c.now, c.now_file) == gc_verdict::keep);
+}
+
+TEST_CASE("keep_env_after_task keeps finished directories but not orphans", "[daemon][gc]") {
+  clocks c;
+  multicad::config::settings s;
+  s.keep_env_after_task = true;
+  CHECK(decide(with_meta(c, hours(0)), issue("done", c.now - hours(999)), s, c.now, c.now_file) == gc_verdict::keep);
+  gc_candidate no_meta{"/ws/w/t", c.now_file - hours(999), std::nullopt};
+  CHECK(decide(no_meta, std::nullopt, s, c.now, c.now_file) == gc_verdict::remove_orphan);
+}
+
+TEST_CASE("in local mode the metadata's end time decides", "[daemon][gc]") {
+  clocks c;
+  multicad::config::settings s;
+  CHECK(decide(with_meta(c, hours(121)), std::nullopt, s, c.now, c.now_file) == gc_verdict::remove_done);
+  CHECK(decide(with_meta(c, hours(119)), std::nullopt, s, c.now, c.now_file) == gc_verdict::keep);
+}
+
+TEST_CASE("the GC scan skips running tasks and dot-folders and symlinks", "[daemon][gc]") {
+  temp_dir d;
+  fs::create_directories(d / "ws/w1/aaaa1111/workdir");
+  fs::create_directories(d / "ws/w1/bbbb2222");
+  fs::create_directories(d / "ws/.ping/w1/cccc3333");
+  fs::create_directories(d / "outside/secret");
+  fs::create_directory_symlink(d / "outside", d / "ws/w1/link");
+  write_file(d / "ws/w1/aaaa1111/.gc_meta.json", R"({"issue_id":"i","workspace_id":"w1","completed_at":"2026-01-01T00:00:00Z"})");
+  auto found = scan(d / "ws", {d / "ws/w1/bbbb2222"});
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].dir == d / "ws/w1/aaaa1111");
+  CHECK(found[0].meta->issue_id == "i");
+
+  std::string error;
+  CHECK_FALSE(remove_task_dir(d / "ws", d / "ws/w1/link", error));  // a symlink is never followed
+  CHECK(fs::exists(d / "outside/secret"));
+  CHECK_FALSE(remove_task_dir(d / "ws", d / "outside/secret", error));
+  CHECK(remove_task_dir(d / "ws", d / "ws/w1/aaaa1111", error));
+  CHECK(remove_task_dir(d / "ws/", d / "ws/w1/bbbb2222", error));  // a trailing slash on the root is fine
+  fs::remove(d / "ws/w1/link");
+  CHECK(remove_task_dir(d / "ws", d / "ws/.ping/w1/cccc3333", error) == false);  // not two levels below the root
+}
