@@ -137,6 +137,18 @@ key_spec url_key() {
           [](const settings& s) { return s.server_url; }};
 }
 
+key_spec size_key() {
+  return {"log.max_size", "MULTICA_LOG_MAX_SIZE", "log-max-size", "rotate log.file past this size (e.g. 20MB; 0: never)",
+          value_type::size, false,
+          [](settings& s, std::string_view text, const resolve_context&) -> maybe_error {
+            auto v = parse_size(text);
+            if (!v) return "not a size; use a number with B, KB, MB or GB, e.g. 20MB";
+            s.log.max_size = *v;
+            return std::nullopt;
+          },
+          [](const settings& s) { return format_size(s.log.max_size); }};
+}
+
 std::vector<key_spec> build_table() {
   using sc = sandbox_choice;
   std::vector<key_spec> t;
@@ -211,6 +223,9 @@ std::vector<key_spec> build_table() {
                                         {{{"text", log_format::text}, {"json", log_format::json}}}));
   t.push_back(path_key("log.file", "MULTICA_LOG_FILE", "log-file", "log to this file instead of standard error",
                        [](auto& s) -> auto& { return s.log.file; }));
+  t.push_back(size_key());
+  t.push_back(int_key("log.max_files", "MULTICA_LOG_MAX_FILES", "log-max-files", "rotated log files kept",
+                      [](auto& s) -> auto& { return s.log.max_files; }, 1, 1000));
   return t;
 }
 
@@ -230,6 +245,28 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end == text.data()) return std::nullopt;
+  auto unit = lower(std::string_view(end, static_cast<std::size_t>(text.data() + text.size() - end)));
+  std::uint64_t scale = 0;
+  if (unit.empty() || unit == "b") scale = 1;
+  else if (unit == "kb" || unit == "kib" || unit == "k") scale = 1024;
+  else if (unit == "mb" || unit == "mib" || unit == "m") scale = 1024 * 1024;
+  else if (unit == "gb" || unit == "gib" || unit == "g") scale = 1024ULL * 1024 * 1024;
+  else return std::nullopt;
+  if (n > UINT64_MAX / scale) return std::nullopt;
+  return n * scale;
+}
+
+std::string format_size(std::uint64_t bytes) {
+  const std::pair<std::uint64_t, const char*> units[] = {{1024ULL * 1024 * 1024, "GB"}, {1024 * 1024, "MB"}, {1024, "KB"}};
+  for (auto [scale, name] : units)
+    if (bytes >= scale && bytes % scale == 0) return std::to_string(bytes / scale) + name;
+  return std::to_string(bytes) + "B";
+}
 
 std::span<const key_spec> all_keys() {
   static const std::vector<key_spec> table = build_table();

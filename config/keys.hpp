@@ -15,7 +15,7 @@
 
 namespace multicad::config {
 
-enum class value_type { text, path, duration, integer, boolean, choice, url };
+enum class value_type { text, path, duration, integer, boolean, choice, url, size };
 
 // What a relative path or "~" in a value is resolved against.
 struct resolve_context {
@@ -42,6 +42,11 @@ std::span<const key_spec> all_keys();
 
 // The row for a dotted TOML key, or nullptr.
 const key_spec* find_key(std::string_view name);
+
+// A byte size: a whole number with an optional unit B, KB, MB, GB (powers
+// of 1024; KiB, MiB, GiB accepted too). nullopt when malformed or too big.
+std::optional<std::uint64_t> parse_size(std::string_view text);
+std::string format_size(std::uint64_t bytes);
 
 // The closest key name to a misspelt one (edit distance <= 3), or empty.
 std::string_view suggest_key(std::string_view name);

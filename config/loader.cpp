@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <toml.hpp>
 
 #include "config/keys.hpp"
+#include "config/utf8.hpp"
 
 namespace multicad::config {
 namespace fs = std::filesystem;
@@ -64,6 +67,10 @@ leaf_text toml_to_text(const key_spec& key, const toml::value& v) {
     case value_type::boolean:
       if (v.is_boolean()) return {v.as_boolean() ? "true" : "false", {}};
       return {std::nullopt, "expected true or false (unquoted)"};
+    case value_type::size:
+      if (v.is_integer()) return {std::to_string(v.as_integer()), {}};
+      if (v.is_string()) return {v.as_string().str, {}};
+      return {std::nullopt, "expected a size such as \"20MB\" or a number of bytes"};
     default:
       if (v.is_string()) return {v.as_string().str, {}};
       return {std::nullopt, key.type == value_type::duration ? "expected a quoted duration such as \"30s\""
@@ -112,9 +119,16 @@ std::string parse_reason(const std::string& what) {
 }
 
 std::optional<error> apply_file(loaded_settings& out, const fs::path& file, const fs::path& home) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return error{file.string(), "cannot read the config file"};
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  if (auto bad = first_invalid_utf8(text))
+    return error{file.string() + ":" + std::to_string(bad->line) + ":" + std::to_string(bad->column),
+                 "invalid TOML: the file is not valid UTF-8 here"};
   toml::value root;
   try {
-    root = toml::parse(file.string());
+    std::istringstream stream(text);
+    root = toml::parse(stream, file.string());
   } catch (const toml::syntax_error& e) {
     auto loc = e.location();
     return error{file.string() + ":" + std::to_string(loc.line()) + ":" + std::to_string(loc.column()),

@@ -3,6 +3,7 @@
 // Plain data; safe to copy and read from any thread.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -46,7 +47,9 @@ struct codex_settings {
 struct log_settings {
   std::string level = "info";  // trace, debug, info, warn, error
   log_format format = log_format::text;
-  std::filesystem::path file;  // empty: standard error
+  std::filesystem::path file;  // empty: standard error (the journal under systemd)
+  std::uint64_t max_size = 20 * 1024 * 1024;  // rotate log.file past this many bytes; 0: never
+  int max_files = 5;                          // rotated files kept besides the current one
   bool operator==(const log_settings&) const = default;
 };
 

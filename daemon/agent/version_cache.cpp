@@ -76,8 +76,14 @@ detection version_cache::detect(const fs::path& exe, const agent_requirement& re
   auto result = evaluate(exe, probe_(exe, limit_), req);
   if (fresh) *fresh = true;
   std::lock_guard lock(mutex_);
+  ++probes_;
   entries_[exe] = entry{*id, result};
   return result;
+}
+
+std::uint64_t version_cache::probes() const {
+  std::lock_guard lock(mutex_);
+  return probes_;
 }
 
 std::optional<detection> version_cache::cached(const fs::path& exe) const {

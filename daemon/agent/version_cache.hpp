@@ -49,6 +49,9 @@ class version_cache {
   // The last detection for `exe` without touching the file system.
   std::optional<detection> cached(const std::filesystem::path& exe) const;
 
+  // How many times a binary was probed (first sight or a changed file).
+  std::uint64_t probes() const;
+
  private:
   struct file_identity {
     std::uintmax_t device = 0, inode = 0, size = 0;
@@ -65,6 +68,7 @@ class version_cache {
   std::chrono::milliseconds limit_;
   mutable std::mutex mutex_;  // guards entries_; never held while probing
   std::map<std::filesystem::path, entry> entries_;
+  std::uint64_t probes_ = 0;
 };
 
 // Turns probe output into a detection against a requirement. Pure.

@@ -1,4 +1,4 @@
-// DESIGN: one private io_context per probe. stdout and stderr are read
+// DESIGN: one private io_context per run. stdout and stderr are read
 // concurrently (a child that fills one pipe while we block on the other
 // would deadlock), raced against a timer. On timeout the child's process
 // group gets SIGKILL, then the child is reaped, so nothing survives the call.
@@ -47,13 +47,35 @@ asio::awaitable<bool> expire(asio::steady_timer& timer) {
 
 }  // namespace
 
+// Hands the child the environment given instead of ours.
+struct environment_override {
+  std::vector<char*> envp;
+  explicit environment_override(const std::vector<std::string>* env) {
+    if (!env) return;
+    for (const auto& e : *env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
+  template <class Launcher, class Path>
+  boost::system::error_code on_setup(Launcher& l, const Path&, const char* const*&) {
+    if (!envp.empty()) l.env = envp.data();
+    return {};
+  }
+};
+
 probe_output probe_version(const std::filesystem::path& exe, std::chrono::milliseconds limit) {
+  return run_bounded(exe, {"--version"}, limit);
+}
+
+probe_output run_bounded(const std::filesystem::path& exe, const std::vector<std::string>& args,
+                         std::chrono::milliseconds limit, const std::vector<std::string>* env) {
   probe_output out;
   asio::io_context ctx;
   asio::readable_pipe out_pipe(ctx), err_pipe(ctx);
   boost::system::error_code ec;
-  bp::process proc = bp::default_process_launcher()(ctx.get_executor(), ec, exe, std::vector<std::string>{"--version"},
-                                                    bp::process_stdio{nullptr, out_pipe, err_pipe}, own_process_group{});
+  environment_override environment(env);
+  bp::process proc = bp::default_process_launcher()(ctx.get_executor(), ec, exe, args,
+                                                    bp::process_stdio{nullptr, out_pipe, err_pipe}, own_process_group{},
+                                                    environment, close_inherited_fds{});
   if (ec) {
     out.failure = "cannot start: " + ec.message();
     return out;

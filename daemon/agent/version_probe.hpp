@@ -1,5 +1,6 @@
-// Runs `<exe> --version` in its own process group with a time limit and
-// returns what it printed. Blocking: call from a worker thread (or a CLI).
+// Runs `<exe> --version` (or another short command) in its own process
+// group with a time limit and returns what it printed. Blocking: call from a
+// worker thread (or a CLI).
 // The whole group is killed on timeout, so an npm launcher's native child
 // cannot outlive the probe.
 #pragma once
@@ -7,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace multicad::agent {
 
@@ -20,6 +22,11 @@ struct probe_output {
 
 // Requires: exe is a path to an executable (see find_executable).
 probe_output probe_version(const std::filesystem::path& exe, std::chrono::milliseconds limit);
+
+// Runs any command the same way (own group, bounded, output capped).
+// `env` replaces the environment when given (KEY=VALUE entries).
+probe_output run_bounded(const std::filesystem::path& exe, const std::vector<std::string>& args,
+                         std::chrono::milliseconds limit, const std::vector<std::string>* env = nullptr);
 
 // Resolves a configured executable: a value containing '/' is a path
 // (made absolute against the working directory); otherwise the first

@@ -11,7 +11,7 @@ void add_run_command(CLI::App& app, cli_context& ctx) {
       "run", "run the daemon in the foreground: serve the Multica server (server_url set) or the local task queue");
   cmd->callback([&ctx] {
     auto loaded = ctx.load_settings();
-    ctx.status = loaded ? core::run_daemon(*loaded) : exit_status::bad_usage;
+    ctx.status = loaded ? core::run_daemon(*loaded, [&ctx] { return ctx.load_settings(); }) : exit_status::bad_usage;
   });
 }
 

@@ -19,9 +19,11 @@
 #include "daemon/core/health_server.hpp"
 #include "daemon/core/local_worker.hpp"
 #include "daemon/core/recovery.hpp"
+#include "daemon/core/supervisor.hpp"
 #include "daemon/core/server_worker.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/store/journal.hpp"
+#include "daemon/store/outbox.hpp"
 #include "daemon/store/schema.hpp"
 #include "daemon/version.hpp"
 
@@ -61,6 +63,12 @@ http_answer route(services& svc, const std::string& server_url, std::string_view
                   const std::function<void()>& local_wake) {
   auto path = target.substr(0, target.find('?'));
   if (path == "/health" || path == "/status") return {200, "application/json", health_json(svc, server_url)};
+  if (path == "/metrics") {
+    store::outbox outbox(svc.db);
+    auto depth = outbox.depth();
+    svc.stats.version_detections = svc.versions.probes();
+    return {200, "text/plain; version=0.0.4; charset=utf-8", svc.stats.render(depth ? depth->items : -1)};
+  }
   if (path == "/local/wake" && local_wake) {
     if (method != "POST") return {405, "text/plain; charset=utf-8", "method not allowed\n"};
     local_wake();
@@ -69,11 +77,40 @@ http_answer route(services& svc, const std::string& server_url, std::string_view
   return {404, "text/plain; charset=utf-8", "404 page not found\n"};
 }
 
+// SIGHUP: the log is reopened (after an external rotation) with the level
+// and format the configuration says now.
+void reload_settings(services& svc, const settings_loader& reload) {
+  auto loaded = reload ? reload() : std::nullopt;
+  if (!loaded) {
+    log::warn("configuration reload failed; keeping the current settings",
+              {{"hint", "fix the configuration (multicad config show says what is wrong); nothing changed"}});
+    return;
+  }
+  if (auto err = log::reopen(loaded->values.log); !err.empty()) {
+    log::warn("configuration reload failed; keeping the current settings", {{"error", err}});
+    return;
+  }
+  auto live = loaded->values;
+  live.log = svc.settings.log;
+  log::info("SIGHUP: log reopened and settings reloaded",
+            {{"log_level", loaded->values.log.level}, {"log_format", std::string(config::to_string(loaded->values.log.format))},
+             {"restart_needed", live == svc.settings ? "no" : "yes: other settings changed; restart to apply them"}});
+}
+
 // Runs a worker (server_worker or local_worker) with signals and the local
 // endpoint wired to it, until it returns.
 template <class Worker>
 int serve(services& svc, health_server& health, Worker& worker, const std::string& server_url,
-          std::function<void()> local_wake, std::function<void()> after) {
+          std::function<void()> local_wake, std::function<void()> after, const settings_loader& reload) {
+  asio::signal_set hangups(svc.io, SIGHUP);
+  std::function<void()> arm_hup = [&] {
+    hangups.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      reload_settings(svc, reload);
+      arm_hup();
+    });
+  };
+  arm_hup();
   asio::signal_set signals(svc.io, SIGINT, SIGTERM);
   std::optional<std::chrono::steady_clock::time_point> first_signal;
   std::function<void()> arm = [&] {
@@ -96,12 +133,14 @@ int serve(services& svc, health_server& health, Worker& worker, const std::strin
   health.start([&](std::string_view method, std::string_view target) {
     return route(svc, server_url, method, target, local_wake);
   });
+  asio::co_spawn(svc.io, supervise(svc), asio::detached);
   int status = 1;
   asio::co_spawn(svc.io, [&]() -> asio::awaitable<void> {
     status = co_await worker.run();
     worker.shutdown();  // when run() ended on its own (a rejected token)
     health.stop();
     signals.cancel();
+    hangups.cancel();
     if (after) after();
     // Anything still pending (an idle connection, a slow health client) gets a moment, then the loop ends.
     asio::steady_timer last(svc.io, std::chrono::seconds(2));
@@ -113,7 +152,7 @@ int serve(services& svc, health_server& health, Worker& worker, const std::strin
   return status;
 }
 
-int run_server_mode(services& svc, const config::load_inputs& in, health_server& health) {
+int run_server_mode(services& svc, const config::load_inputs& in, health_server& health, const settings_loader& reload) {
   const auto& s = svc.settings;
   auto token = auth::resolve_token(s, in.home, in.getenv);
   if (!token) {
@@ -123,22 +162,23 @@ int run_server_mode(services& svc, const config::load_inputs& in, health_server&
   log::info("server token found", {{"source", token->source}});
   net::client_options opts;
   opts.user_agent = std::string("multicad/") + multicad_version;
+  opts.on_request = [&svc](const net::request_record& r) { svc.stats.record_request(r.method, r.path, r.status, r.latency, r.ok); };
   net::server_client client(svc.io.get_executor(), s.server_url, token->token, opts);
   server_worker worker(svc, client, token->token);
   recover_interrupted_tasks(svc.db, worker.channel(), "server");
-  return serve(svc, health, worker, s.server_url, nullptr, [&] { client.close(); });
+  return serve(svc, health, worker, s.server_url, nullptr, [&] { client.close(); }, reload);
 }
 
-int run_local_mode(services& svc, health_server& health) {
+int run_local_mode(services& svc, health_server& health, const settings_loader& reload) {
   svc.mode = "local";
   local_worker worker(svc);
   recover_interrupted_tasks(svc.db, worker.channel(), "local");
-  return serve(svc, health, worker, "", [&] { worker.wake(); }, nullptr);
+  return serve(svc, health, worker, "", [&] { worker.wake(); }, nullptr, reload);
 }
 
 }  // namespace
 
-int run_daemon(const config::loaded_settings& loaded) {
+int run_daemon(const config::loaded_settings& loaded, settings_loader reload) {
   const auto& s = loaded.values;
   if (auto err = log::setup(s.log); !err.empty()) {
     std::fprintf(stderr, "multicad: %s\n", err.c_str());
@@ -147,13 +187,13 @@ int run_daemon(const config::loaded_settings& loaded) {
   log::info("multicad starting", {{"version", multicad_version}, {"pid", std::to_string(::getpid())},
                                   {"mode", s.server_url.empty() ? "local" : "server"},
                                   {"config", loaded.file ? loaded.file->string() : "(none)"}});
-  for (const auto& w : loaded.warnings) log::warn("configuration: " + w);
+  for (const auto& w : loaded.warnings) log::warn("configuration value is valid but probably unintended", {{"warning", w}});
 
   asio::io_context io(1);
   std::string bind_error;
   auto health = health_server::bind(io, s.health_port, bind_error);
   if (!health) {
-    log::error("cannot start: " + bind_error);
+    log::error("cannot start: the local endpoint cannot listen", {{"error", bind_error}});
     return 1;
   }
   auto db = store::database::open(s.state_dir / store::store_file_name, store::migrations());
@@ -171,7 +211,7 @@ int run_daemon(const config::loaded_settings& loaded) {
   }
   asio::thread_pool pool(pool_threads);
   services svc{io, pool, s, *db, versions, *codex.found, shared_codex_home(in), daemon_dir()};
-  int status = s.server_url.empty() ? run_local_mode(svc, *health) : run_server_mode(svc, in, *health);
+  int status = s.server_url.empty() ? run_local_mode(svc, *health, reload) : run_server_mode(svc, in, *health, reload);
   pool.join();
   return status;
 }

@@ -5,12 +5,21 @@
 // signal drains gracefully; a second one stops every agent and exits at once.
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include "config/loader.hpp"
 
 namespace multicad::core {
 
+// Loads the settings again (same file, environment and flags) for SIGHUP;
+// nullopt when they no longer load (the reason is already printed).
+using settings_loader = std::function<std::optional<config::loaded_settings>()>;
+
 // Returns the process exit status: 0 after a clean shutdown, 1 when the
-// daemon could not start or run, 2 for configuration errors.
-int run_daemon(const config::loaded_settings& settings);
+// daemon could not start or run, 2 for configuration errors. SIGHUP
+// reloads the settings and applies what can change live (the log: file
+// reopened, level, format); other changes need a restart and are logged.
+int run_daemon(const config::loaded_settings& settings, settings_loader reload = {});
 
 }  // namespace multicad::core

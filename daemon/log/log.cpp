@@ -1,17 +1,27 @@
 #include "daemon/log/log.hpp"
 
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 namespace multicad::log {
 namespace {
 
+// How lines are shaped; fixed at setup(), read on every write.
+struct shape {
+  bool json = false;
+  bool journal = false;  // stderr goes to the journal: priority prefix, no timestamp
+};
+
+std::mutex mutex_;  // guards the two below; never held while writing
 std::shared_ptr<spdlog::logger> logger_;
-config::log_format format_ = config::log_format::text;
+shape shape_;
 
 spdlog::level::level_enum to_spd(level l) {
   switch (l) {
@@ -33,6 +43,19 @@ std::string_view level_name(level l) {
     case level::error: return "ERROR";
   }
   return "INFO";
+}
+
+// sd-daemon(3) priority prefixes: journald reads them from the stream, so
+// `journalctl -p warning` shows WARN lines.
+std::string_view syslog_prefix(level l) {
+  switch (l) {
+    case level::trace:
+    case level::debug: return "<7>";
+    case level::info: return "<6>";
+    case level::warn: return "<4>";
+    case level::error: return "<3>";
+  }
+  return "<6>";
 }
 
 bool needs_quotes(std::string_view v) {
@@ -78,15 +101,18 @@ std::string now_utc() {
   return buf;
 }
 
-std::shared_ptr<spdlog::logger> fallback() {
-  static auto l = [] {
-    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    auto lg = std::make_shared<spdlog::logger>("multicad", sink);
-    lg->set_pattern("%v");
-    lg->set_level(spdlog::level::info);
-    return lg;
-  }();
-  return l;
+std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink) {
+  auto lg = std::make_shared<spdlog::logger>("multicad", std::move(sink));
+  lg->set_pattern("%v");
+  lg->flush_on(spdlog::level::trace);  // a daemon's last lines before a crash matter most
+  return lg;
+}
+
+std::shared_ptr<spdlog::logger> current(shape& s) {
+  std::lock_guard lock(mutex_);
+  if (!logger_) logger_ = make_logger(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  s = shape_;
+  return logger_;
 }
 
 }  // namespace
@@ -108,6 +134,17 @@ std::string format_json(std::string_view time, level l, std::string_view message
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string format_line(std::string_view time, level l, std::string_view message, const fields& f, bool journal,
+                        bool json) {
+  if (json) return (journal ? std::string(syslog_prefix(l)) : std::string()) + format_json(time, l, message, f);
+  if (journal) return std::string(syslog_prefix(l)) + std::string(level_name(l)) + " " + format_text(message, f);
+  std::string line = std::string(time) + " ";
+  auto name = level_name(l);
+  line += name;
+  line.append(6 - name.size(), ' ');
+  return line + format_text(message, f);
+}
+
 level parse_level(std::string_view name) {
   if (name == "trace") return level::trace;
   if (name == "debug") return level::debug;
@@ -120,36 +157,42 @@ std::string setup(const config::log_settings& s) {
   spdlog::sink_ptr sink;
   try {
     if (s.file.empty()) sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    else if (s.max_size > 0)
+      sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(s.file.string(), s.max_size,
+                                                                     static_cast<std::size_t>(s.max_files));
     else sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(s.file.string());
   } catch (const spdlog::spdlog_ex& e) {
-    return std::string("cannot open log file: ") + e.what();
+    return "cannot open log file " + s.file.string() + ": " + e.what();
   }
-  logger_ = std::make_shared<spdlog::logger>("multicad", sink);
-  logger_->set_pattern("%v");
-  logger_->flush_on(spdlog::level::trace);
-  format_ = s.format;
-  set_level(parse_level(s.level));
+  auto lg = make_logger(std::move(sink));
+  lg->set_level(to_spd(parse_level(s.level)));
+  // systemd connects stderr to the journal and says so in JOURNAL_STREAM;
+  // the journal adds its own timestamp.
+  const char* journal_stream = std::getenv("JOURNAL_STREAM");
+  shape sh{s.format == config::log_format::json, s.file.empty() && journal_stream && *journal_stream};
+  std::lock_guard lock(mutex_);
+  logger_ = std::move(lg);
+  shape_ = sh;
   return {};
 }
 
-void set_level(level l) { (logger_ ? logger_ : fallback())->set_level(to_spd(l)); }
-bool enabled(level l) { return (logger_ ? logger_ : fallback())->should_log(to_spd(l)); }
+std::string reopen(const config::log_settings& s) { return setup(s); }
+
+void set_level(level l) {
+  shape ignored;
+  current(ignored)->set_level(to_spd(l));
+}
+
+bool enabled(level l) {
+  shape ignored;
+  return current(ignored)->should_log(to_spd(l));
+}
 
 void write(level l, std::string_view message, const fields& f) {
-  auto lg = logger_ ? logger_ : fallback();
+  shape s;
+  auto lg = current(s);
   if (!lg->should_log(to_spd(l))) return;
-  auto time = now_utc();
-  std::string line;
-  if (format_ == config::log_format::json) {
-    line = format_json(time, l, message, f);
-  } else {
-    line = time + " ";
-    auto name = level_name(l);
-    line += name;
-    line.append(6 - name.size(), ' ');
-    line += format_text(message, f);
-  }
-  lg->log(to_spd(l), "{}", line);
+  lg->log(to_spd(l), "{}", format_line(now_utc(), l, message, f, s.journal, s.json));
 }
 
 }  // namespace multicad::log

@@ -17,9 +17,15 @@ enum class level { trace, debug, info, warn, error };
 
 using fields = std::vector<std::pair<std::string, std::string>>;
 
-// Configures the process-wide sink from log settings (standard error, or
-// log.file when set). Returns an error message, or empty on success.
+// Configures the process-wide sink from log settings: standard error, or
+// log.file (rotated past log.max_size, keeping log.max_files). Under
+// systemd (JOURNAL_STREAM set, no log.file) lines carry a syslog priority
+// prefix ("<4>" for WARN) and no timestamp of their own. Returns an error
+// message, or empty on success; on error the previous sink stays.
 std::string setup(const config::log_settings& settings);
+// SIGHUP: reopen the file (after an external rotation) and apply the level
+// and format again. Same contract as setup().
+std::string reopen(const config::log_settings& settings);
 
 // Changes the least severe level written.
 void set_level(level l);
@@ -35,6 +41,9 @@ inline void error(std::string_view m, const fields& f = {}) { write(level::error
 // for tests and for commands that print the same shape to people.
 std::string format_text(std::string_view message, const fields& f);
 std::string format_json(std::string_view time, level l, std::string_view message, const fields& f);
+// A whole line as write() renders it.
+std::string format_line(std::string_view time, level l, std::string_view message, const fields& f, bool journal,
+                        bool json);
 
 level parse_level(std::string_view name);  // unknown names mean info
 

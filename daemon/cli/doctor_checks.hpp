@@ -1,0 +1,39 @@
+// The individual checks of `multicad doctor`. Each says PASS/WARN/FAIL,
+// what it found and what to do. Blocking (processes, network with short
+// limits): for the CLI only.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/loader.hpp"
+#include "daemon/agent/discovery.hpp"
+#include "execenv/sandbox_policy.hpp"
+
+namespace multicad::cli {
+
+enum class verdict { pass, warn, fail };
+
+struct check {
+  std::string name;
+  verdict status = verdict::pass;
+  std::string found;
+  std::string action;  // empty when nothing to do
+};
+
+check config_check(const config::loaded_settings& l);
+// Server reachable (TLS verified) and token accepted: two checks, or one
+// "server" PASS in local mode.
+std::vector<check> server_checks(const config::settings& s);
+check codex_check(const agent::discovery& d);
+check codex_home_check(const std::filesystem::path& home);
+check sandbox_policy_check(const execenv::sandbox_policy& p);
+// Runs a harmless command in Codex's own sandbox and checks it ran and could
+// not write outside the workspace.
+check sandbox_runs_check(const agent::discovery& d, const execenv::sandbox_policy& p, const std::filesystem::path& scratch);
+check workspaces_check(const std::filesystem::path& root);
+// Free, or which process holds it.
+check port_check(int port);
+
+}  // namespace multicad::cli

@@ -1,0 +1,87 @@
+// `multicad status [--json] [--health-port N]`: asks the running daemon's
+// local endpoint and prints its mode, runtimes, running tasks, last server
+// contact and error, and the delivery outbox. Exit 0 when a daemon
+// answers, 3 when none runs (as `systemctl status` does).
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "daemon/cli/cli_context.hpp"
+#include "daemon/cli/local_http.hpp"
+
+namespace multicad::cli {
+using nlohmann::json;
+
+namespace {
+
+constexpr int exit_not_running = 3;
+
+std::string text(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "-";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+void print(const json& h) {
+  std::cout << "daemon:      " << text(h, "status") << " (pid " << text(h, "pid") << ", up " << text(h, "uptime")
+            << ", multicad " << text(h, "cli_version") << ")\n"
+            << "mode:        " << text(h, "mode")
+            << (h.value("server_url", "").empty() ? "" : " -> " + h.value("server_url", "")) << "\n"
+            << "agent:       codex " << text(h.value("codex", json::object()), "version") << " at "
+            << text(h.value("codex", json::object()), "path") << "\n";
+  if (h.contains("workspaces") && h["workspaces"].is_array())
+    for (const auto& w : h["workspaces"])
+      std::cout << "workspace:   " << text(w, "id") << " runtimes " << w.value("runtimes", json::array()).dump() << "\n";
+  std::cout << "tasks:       " << text(h, "active_task_count") << " running\n";
+  for (const auto& t : h.value("running_tasks", json::array()))
+    std::cout << "  " << text(t, "task_id") << "  issue " << text(t, "issue_id") << "  for " << text(t, "elapsed") << "\n";
+  if (h.value("mode", "") == "server") {
+    std::cout << "server:      last contact " << text(h, "last_server_contact") << "\n";
+    if (!h.value("last_error", "").empty())
+      std::cout << "last error:  " << text(h, "last_error") << " (at " << text(h, "last_error_at") << ")\n";
+  }
+  auto outbox = h.value("outbox", json::object());
+  std::cout << "outbox:      " << text(outbox, "depth") << " report(s) waiting";
+  if (outbox.contains("oldest"))
+    std::cout << "; oldest: " << text(outbox["oldest"], "kind") << " for task " << text(outbox["oldest"], "task_id")
+              << ", queued " << text(outbox["oldest"], "queued_at") << ", " << text(outbox["oldest"], "attempts")
+              << " attempt(s), last error: " << text(outbox["oldest"], "last_error");
+  std::cout << "\n";
+}
+
+int status(const cli_context& ctx, bool as_json, int port_override) {
+  int port = port_override;
+  if (port <= 0) {
+    auto loaded = ctx.load_settings();
+    if (!loaded) return exit_status::bad_usage;
+    port = loaded->values.health_port;
+  }
+  auto r = local_http(port, "GET", "/health");
+  if (!r || r->status != 200) {
+    if (as_json) std::cout << json{{"running", false}, {"port", port}}.dump() << "\n";
+    else std::cout << "no daemon is running on 127.0.0.1:" << port
+                   << " (start one with `multicad run`, or `systemctl start multicad`)\n";
+    return exit_not_running;
+  }
+  auto h = json::parse(r->body, nullptr, false);
+  if (h.is_discarded()) {
+    std::cerr << "multicad status: 127.0.0.1:" << port << " answered, but not with multicad's health JSON\n";
+    return exit_status::failed;
+  }
+  if (as_json) std::cout << h.dump(2) << "\n";
+  else print(h);
+  return exit_status::ok;
+}
+
+}  // namespace
+
+void add_status_command(CLI::App& app, cli_context& ctx) {
+  auto* cmd = app.add_subcommand("status", "ask the running daemon what it is doing (exit 3 when none runs)");
+  auto json_flag = std::make_shared<bool>(false);
+  auto port = std::make_shared<int>(0);
+  cmd->add_flag("--json", *json_flag, "print the daemon's health JSON");
+  cmd->add_option("--port", *port, "ask this port instead of health_port")->check(CLI::Range(1, 65535));
+  cmd->callback([&ctx, json_flag, port] { ctx.status = status(ctx, *json_flag, *port); });
+}
+
+}  // namespace multicad::cli

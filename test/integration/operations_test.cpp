@@ -1,0 +1,224 @@
+// What operators use: /metrics, `multicad status`, `multicad doctor`
+// against a server, the log formats (JSON, journald), rotation, SIGHUP, and
+// that no secret ever reaches a log line.
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <catch2/catch.hpp>
+
+#include "test/support/daemon_process.hpp"
+#include "test/support/fake_server.hpp"
+#include "test/support/http.hpp"
+
+using namespace multicad::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* token = "mul_0123456789abcdef0123456789abcdef01234567";
+constexpr const char* secret_value = "s3cr3t-custom-env-value-8842";
+
+struct ops_fixture {
+  temp_dir dir;
+  fake_server server;
+  std::string workspace = server.workspace_with_token(token);
+  std::unique_ptr<daemon_process> daemon;
+
+  std::map<std::string, std::string> server_env(std::map<std::string, std::string> extra = {}) {
+    extra.emplace("MULTICA_SERVER_URL", server.url());
+    extra.emplace("MULTICA_TOKEN", token);
+    return extra;
+  }
+  daemon_process& start(std::map<std::string, std::string> extra = {}) {
+    daemon = std::make_unique<daemon_process>(dir, server_env(extra));
+    INFO(daemon->log());
+    REQUIRE(daemon->wait_ready());
+    return *daemon;
+  }
+  command_result cli(std::vector<std::string> args, std::map<std::string, std::string> env) const {
+    args.insert(args.begin(), MULTICAD_BINARY);
+    env.emplace("HOME", (dir / "home").string());
+    env.emplace("XDG_CONFIG_HOME", (dir / "xdg").string());
+    env.emplace("MULTICA_STATE_DIR", (dir / "cli-state").string());
+    std::vector<std::string> unset;
+    for (char** p = environ; *p; ++p) {
+      std::string kv(*p);
+      if (kv.starts_with("MULTICA_") && !env.count(kv.substr(0, kv.find('=')))) unset.push_back(kv.substr(0, kv.find('=')));
+    }
+    return run_command({args, env, unset, {}}, 90s);
+  }
+  bool completed(const std::string& id) {
+    return eventually([&] { auto t = server.task(id); return !t.is_null() && t.at("status") == "completed"; });
+  }
+};
+
+}  // namespace
+
+TEST_CASE("GET /metrics reports tasks and claims and requests and the outbox in Prometheus text", "[integration][ops]") {
+  ops_fixture f;
+  auto& d = f.start();
+  REQUIRE(f.completed(f.server.add_task(f.workspace)));
+  REQUIRE(eventually([&] {
+    auto m = http_request(d.health_port(), "GET", "/metrics");
+    return m.body.find("multicad_tasks_total{state=\"completed\"} 1") != std::string::npos;
+  }));
+  auto m = http_request(d.health_port(), "GET", "/metrics");
+  CHECK(m.status == 200);
+  for (const char* expected : {"# TYPE multicad_tasks_total counter", "multicad_tasks_total{state=\"started\"} 1",
+                               "multicad_tasks_running 0", "multicad_claims_total{outcome=\"task\"} 1",
+                               "multicad_claim_duration_seconds_bucket{le=\"+Inf\"}",
+                               "multicad_server_requests_total{method=\"POST\",path=\"/api/daemon/tasks/{id}/complete\",outcome=\"ok\"} 1",
+                               "multicad_codex_start_duration_seconds_count 1", "multicad_version_detections_total 1",
+                               "multicad_outbox_depth 0", "multicad_heartbeat_failures_total 0"}) {
+    INFO(expected << "\n" << m.body);
+    CHECK(m.body.find(expected) != std::string::npos);
+  }
+  CHECK(m.body.find(f.workspace) == std::string::npos);  // ids never become labels
+}
+
+TEST_CASE("multicad status describes the running daemon and says when none runs", "[integration][ops]") {
+  ops_fixture f;
+  auto& d = f.start();
+  auto id = f.server.add_task(f.workspace, {{"agent", {{"name", "B"}, {"custom_env", {{"FAKE_CODEX_SCENARIO", "hang"}}}}}});
+  REQUIRE(eventually([&] { return d.health().at("active_task_count") == 1; }));
+  auto port = std::to_string(d.health_port());
+  auto r = f.cli({"status", "--port", port}, {});
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("mode:        server -> " + f.server.url()) && Catch::Contains("1 running") &&
+                        Catch::Contains(id) && Catch::Contains("outbox:      0 report(s) waiting"));
+  auto j = f.cli({"status", "--port", port, "--json"}, {});
+  CHECK(json::parse(j.out).at("running_tasks").at(0).at("task_id") == id);
+  d.signal(SIGTERM);
+  REQUIRE(d.wait(30s).has_value());
+  auto none = f.cli({"status", "--port", port}, {});
+  CHECK(none.status == 3);
+  CHECK_THAT(none.out, Catch::Contains("no daemon is running on 127.0.0.1:" + port));
+}
+
+TEST_CASE("doctor checks the server and the token", "[integration][ops]") {
+  ops_fixture f;
+  std::map<std::string, std::string> env{{"MULTICA_SERVER_URL", f.server.url()}, {"MULTICA_CODEX_PATH", fake_codex_path()}};
+  env["MULTICA_TOKEN"] = token;
+  auto ok = json::parse(f.cli({"doctor", "--json"}, env).out);
+  std::map<std::string, json> by_name;
+  for (const auto& c : ok.at("checks")) by_name[c.at("check")] = c;
+  CHECK(by_name.at("server").at("status") == "PASS");
+  CHECK(by_name.at("token").at("status") == "PASS");
+  CHECK_THAT(by_name.at("token").at("found").get<std::string>(), Catch::Contains("1 workspace(s)"));
+  env["MULTICA_TOKEN"] = "mul_ffffffffffffffffffffffffffffffffffffffff";
+  auto bad = f.cli({"doctor", "--json"}, env);
+  CHECK(bad.status == 2);
+  CHECK_THAT(bad.out, Catch::Contains("rejected (from MULTICA_TOKEN)"));
+  CHECK(bad.out.find("mul_ffff") == std::string::npos);
+}
+
+TEST_CASE("doctor names the process that holds the health port", "[integration][ops]") {
+  ops_fixture f;
+  auto& d = f.start();
+  auto r = f.cli({"doctor", "--json"}, {{"MULTICA_DAEMON_HEALTH_PORT", std::to_string(d.health_port())},
+                                        {"MULTICA_CODEX_PATH", fake_codex_path()}});
+  CHECK_THAT(r.out, Catch::Contains("in use by pid " + std::to_string(d.pid())) && Catch::Contains("multicad status"));
+}
+
+TEST_CASE("JSON logs are one object per line", "[integration][ops]") {
+  ops_fixture f;
+  auto& d = f.start({{"MULTICA_LOG_FORMAT", "json"}});
+  REQUIRE(f.completed(f.server.add_task(f.workspace)));
+  REQUIRE(d.wait_log("task completed"));
+  std::istringstream lines(d.log());
+  int n = 0;
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    auto j = json::parse(line, nullptr, false);
+    REQUIRE_FALSE(j.is_discarded());
+    CHECK(j.contains("time"));
+    CHECK(j.contains("level"));
+    CHECK(j.contains("msg"));
+    ++n;
+  }
+  CHECK(n > 3);
+}
+
+TEST_CASE("under systemd the log carries syslog priorities and no timestamp", "[integration][ops]") {
+  ops_fixture f;
+  auto port = free_port();
+  std::map<std::string, std::string> env{{"JOURNAL_STREAM", "8:12345"}, {"MULTICA_DAEMON_HEALTH_PORT", std::to_string(port)},
+                                         {"MULTICA_CODEX_PATH", "/nonexistent/codex"}};
+  auto r = f.cli({"run"}, env);  // exits at once: no codex
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Catch::Contains("<6>INFO multicad starting") && Catch::Contains("<4>WARN agent CLI not found") &&
+                        Catch::Contains("<3>ERROR cannot start: no usable agent CLI"));
+  CHECK(r.err.find("Z INFO") == std::string::npos);
+}
+
+TEST_CASE("the log file rotates at log.max_size and SIGHUP reopens it with the new level", "[integration][ops]") {
+  ops_fixture f;
+  auto& d = f.start({{"MULTICA_LOG_MAX_SIZE", "1KB"}, {"MULTICA_LOG_MAX_FILES", "2"}});
+  for (int i = 0; i < 3; ++i) REQUIRE(f.completed(f.server.add_task(f.workspace)));  // each task logs a few lines
+  CHECK(std::filesystem::exists(f.dir / "daemon.1.log"));
+  CHECK(std::filesystem::file_size(f.dir / "daemon.log") <= 1024);
+  CHECK_FALSE(std::filesystem::exists(f.dir / "daemon.3.log"));  // log.max_files = 2
+  // An external rotation moves the file away; SIGHUP makes the daemon write a new one.
+  write_file(f.dir / "xdg/multicad/config.toml", "[log]\nlevel = \"warn\"\n");
+  std::filesystem::rename(f.dir / "daemon.log", f.dir / "moved.log");
+  d.signal(SIGHUP);
+  REQUIRE(eventually([&] { return std::filesystem::exists(f.dir / "daemon.log"); }));
+  CHECK(d.wait_log("SIGHUP: log reopened and settings reloaded"));
+  CHECK_THAT(d.log(), Catch::Contains("log_level=debug"));  // the environment still says debug: env > file
+}
+
+TEST_CASE("no secret reaches a log line", "[integration][ops]") {
+  ops_fixture f;
+  auto& d = f.start();
+  auto id = f.server.add_task(f.workspace, {{"agent", {{"name", "B"}, {"custom_env", {{"API_SECRET", secret_value},
+                                           {"MULTICA_TOKEN", secret_value}}}}}});
+  REQUIRE(f.completed(id));
+  // A 401 mid-run puts error bodies and request failures in the log too.
+  f.server.control("POST", "/_fake/faults", {{"path", "/heartbeat$"}, {"mode", "status"}, {"status", 401}, {"count", 2}});
+  REQUIRE(d.wait_log("heartbeat failed"));
+  d.signal(SIGTERM);
+  REQUIRE(d.wait(30s).has_value());
+  auto log = d.log();
+  CHECK(log.find(token) == std::string::npos);
+  CHECK(log.find(std::string(token).substr(4, 20)) == std::string::npos);
+  CHECK(log.find(secret_value) == std::string::npos);
+  CHECK(log.find("Bearer") == std::string::npos);
+  CHECK(log.find("key=MULTICA_TOKEN") != std::string::npos);  // the refused key is named, its value is not
+}
+
+TEST_CASE("under systemd the daemon reports READY and STATUS and WATCHDOG and STOPPING", "[integration][ops]") {
+  ops_fixture f;
+  auto socket_path = f.dir / "notify.sock";
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, socket_path.c_str(), sizeof addr.sun_path - 1);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  auto& d = f.start({{"NOTIFY_SOCKET", socket_path.string()}, {"WATCHDOG_USEC", "1000000"}});
+  std::string all;
+  auto receive_until = [&](const std::string& want) {
+    return eventually([&] {
+      char buf[4096];
+      pollfd p{fd, POLLIN, 0};
+      while (::poll(&p, 1, 50) == 1) {
+        auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n > 0) all.append(buf, static_cast<std::size_t>(n)).append("\n");
+      }
+      return all.find(want) != std::string::npos;
+    }, 15s);
+  };
+  CHECK(receive_until("READY=1"));
+  CHECK(receive_until("STATUS=server mode: registered in 1 workspace(s)"));
+  CHECK(receive_until("WATCHDOG=1"));
+  d.signal(SIGTERM);
+  CHECK(receive_until("STOPPING=1"));
+  ::close(fd);
+}
