@@ -30,7 +30,7 @@ bool reusable(const fs::path& root, const fs::path& prior, std::vector<notice>& 
 
 result<void> make_dirs(const task_layout& l) {
   std::error_code ec;
-  for (const auto& d : {l.workdir, l.output, l.logs}) {
+  for (const auto& d : {l.workdir, l.output, l.logs, l.tmp}) {
     fs::create_directories(d, ec);
     if (ec) return error{"cannot create the task directory: " + ec.message(), d.string()};
   }

@@ -6,7 +6,7 @@ namespace multicad::execenv {
 namespace fs = std::filesystem;
 
 task_layout layout_at(const fs::path& root) {
-  return {root, root / "workdir", root / "output", root / "logs", root / "codex-home"};
+  return {root, root / "workdir", root / "output", root / "logs", root / "codex-home", root / "tmp"};
 }
 
 std::string task_dir_name(std::string_view task_id) {

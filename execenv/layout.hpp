@@ -2,6 +2,7 @@
 //   {workspaces_root}/{workspace_id}/{first 8 chars of task id, dashes removed}/
 //     workdir/  the agent's working directory (reported as work_dir)
 //     output/   logs/
+//     tmp/      the agent's private TMPDIR
 //     codex-home/  the task's private CODEX_HOME (codex only)
 //     .gc_meta.json  written when the task ends (gc_meta.hpp)
 // Pure; any thread.
@@ -15,7 +16,7 @@
 namespace multicad::execenv {
 
 struct task_layout {
-  std::filesystem::path root, workdir, output, logs, codex_home;
+  std::filesystem::path root, workdir, output, logs, codex_home, tmp;
 };
 
 // The layout below `root` (an existing or future task directory).

@@ -15,16 +15,19 @@ std::string upper(std::string s) {
   return s;
 }
 
-// Claude Code's own variables would make a nested agent think it runs inside Claude Code.
+// Claude Code's own variables would make a nested agent think it runs
+// inside Claude Code; systemd's notification variables belong to the daemon
+// (an agent must not speak for it).
 bool inherited_but_dropped(const std::string& key) {
-  return key == "CLAUDECODE" || key.starts_with("CLAUDECODE_") || key.starts_with("CLAUDE_CODE_");
+  return key == "CLAUDECODE" || key.starts_with("CLAUDECODE_") || key.starts_with("CLAUDE_CODE_") ||
+         key == "NOTIFY_SOCKET" || key == "WATCHDOG_USEC" || key == "WATCHDOG_PID";
 }
 
 }  // namespace
 
 bool is_blocked_custom_key(const std::string& key) {
   auto k = upper(key);
-  static const char* exact[] = {"HOME", "PATH", "USER", "SHELL", "TERM", "CODEX_HOME"};
+  static const char* exact[] = {"HOME", "PATH", "USER", "SHELL", "TERM", "CODEX_HOME", "TMPDIR"};
   if (k.starts_with("MULTICA_") || k == upper(std::string(task_marker_variable))) return true;
   return std::any_of(std::begin(exact), std::end(exact), [&](const char* e) { return k == e; });
 }
@@ -49,6 +52,11 @@ agent_env build_agent_env(const agent_env_inputs& in) {
   if (!in.daemon_dir.empty()) path = in.daemon_dir.string() + ":" + path;
   env["PATH"] = path;
   env["CODEX_HOME"] = in.codex_home.string();
+  // A private TMPDIR per task: tasks cannot see each other's temp files, and
+  // Codex refuses to create its sandbox helper links when CODEX_HOME lies
+  // under TMPDIR (then, with a system bubblewrap, every sandboxed command
+  // fails with "execvp codex-linux-sandbox: No such file or directory").
+  if (!in.tmp_dir.empty()) env["TMPDIR"] = in.tmp_dir.string();
   env["NO_COLOR"] = "1";  // Codex colours its stderr even when it is not a terminal
   env[std::string(task_marker_variable)] = in.task_id;
 

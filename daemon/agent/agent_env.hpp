@@ -20,6 +20,7 @@ struct agent_env_inputs {
   std::string workspace_id, agent_name, agent_id, task_id;
   std::filesystem::path daemon_dir;  // prepended to PATH
   std::filesystem::path codex_home;
+  std::filesystem::path tmp_dir;  // the task's private TMPDIR (empty: inherit)
   std::map<std::string, std::string> custom_env;
 };
 
@@ -30,7 +31,7 @@ struct agent_env {
 
 // True for keys an agent's custom_env may not set (case-insensitive):
 // anything starting with MULTICA_, and HOME, PATH, USER, SHELL, TERM, CODEX_HOME,
-// plus the daemon's task marker.
+// TMPDIR, plus the daemon's task marker.
 bool is_blocked_custom_key(const std::string& key);
 
 agent_env build_agent_env(const agent_env_inputs& in);

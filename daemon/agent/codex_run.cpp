@@ -107,6 +107,8 @@ struct codex_run::impl : std::enable_shared_from_this<impl> {
   std::string stop_reason;
   std::string stderr_tail;
   int helpers_running = 0;
+  clock::time_point spawned_at;
+  std::optional<std::chrono::milliseconds> start_latency;
 
   void notify() {
     dirty = true;
@@ -129,6 +131,8 @@ struct codex_run::impl : std::enable_shared_from_this<impl> {
 
   // Moves everything the session produced to its destination.
   void drain_session() {
+    if (!start_latency && session_.current_state() == session::state::in_turn)
+      start_latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - spawned_at);
     for (auto& line : session_.take_lines()) queue_write(std::move(line));
     for (const auto& e : session_.take_events()) on_event(e);
     for (const auto& n : session_.take_notes()) log_note(n);
@@ -177,9 +181,10 @@ struct codex_run::impl : std::enable_shared_from_this<impl> {
 bool codex_run::impl::spawn() {
   boost::system::error_code ec;
   exact_environment env(options.spawn.env);
+  spawned_at = clock::now();
   auto p = bp::default_process_launcher()(exec, ec, options.spawn.exe, options.spawn.args,
                                           bp::process_stdio{in, out, err}, bp::process_start_dir{options.spawn.cwd},
-                                          own_process_group{}, env);
+                                          own_process_group{}, env, close_inherited_fds{});
   if (ec) {
     session_.start();
     (void)session_.take_lines();
@@ -303,6 +308,7 @@ codex_run_result codex_run::impl::finish() {
   r.outcome = session_.result();
   r.exit_code = exit_code;
   r.stderr_tail = stderr_tail;
+  r.start_latency = start_latency;
   return r;
 }
 

@@ -52,6 +52,7 @@ struct codex_run_result {
   std::optional<int> exit_code;   // as the process ended (a signal number when killed)
   std::string stderr_tail;        // the last few KB of stderr
   std::vector<pid_t> survivors;   // processes that could not be killed (should be empty)
+  std::optional<std::chrono::milliseconds> start_latency;  // spawn until the turn started, if it did
 };
 
 // `codex app-server --listen stdio://` plus the agent's custom args, except

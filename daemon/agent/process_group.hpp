@@ -8,8 +8,13 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <sys/syscall.h>
+
+#include <algorithm>
 #include <boost/system/error_code.hpp>
 #include <cerrno>
+#include <climits>
+#include <vector>
 
 namespace multicad::agent {
 
@@ -19,6 +24,29 @@ struct own_process_group {
   template <class Launcher, class Path>
   boost::system::error_code on_exec_setup(Launcher&, const Path&, const char* const*&) const {
     if (::setpgid(0, 0) != 0) return {errno, boost::system::system_category()};
+    return {};
+  }
+};
+
+// A Boost.Process v2 initializer that closes every descriptor the child
+// would otherwise inherit (the daemon's listening socket, the store, other
+// tasks' pipes), except the ones the launcher keeps (stdio and its own
+// error pipe). Boost 1.81's own close_all() skips the gaps between kept
+// descriptors (it compares an entry with itself), which leaked the health
+// port's socket into agents: an orphaned agent then held the port and a
+// restarted daemon could not bind it. Pass it after process_stdio.
+struct close_inherited_fds {
+  template <class Launcher, class Path>
+  boost::system::error_code on_exec_setup(Launcher& launcher, const Path&, const char* const*&) const {
+    std::vector<int> keep = launcher.fd_whitelist;
+    std::sort(keep.begin(), keep.end());
+    unsigned from = 0;
+    for (int fd : keep) {
+      if (fd < 0) continue;
+      if (static_cast<unsigned>(fd) > from) ::syscall(SYS_close_range, from, static_cast<unsigned>(fd) - 1, 0U);
+      from = std::max(from, static_cast<unsigned>(fd) + 1);
+    }
+    ::syscall(SYS_close_range, from, static_cast<unsigned>(INT_MAX), 0U);
     return {};
   }
 };

@@ -184,6 +184,16 @@ TEST_CASE("cancelling a task on the server stops the agent and reports nothing",
   auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "hang"}});
   REQUIRE(f.wait_status(id, "running"));
   REQUIRE(eventually([&] { return marked_processes(id) > 0; }));
+  // The agent inherits nothing of the daemon's: no listening socket, no
+  // store, no connection (Boost 1.81 leaked some; see process_group.hpp).
+  for (pid_t pid : multicad::agent::find_processes_with_env("MULTICAD_TASK", id))
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+      std::error_code ec;
+      auto target = std::filesystem::read_symlink(fd.path(), ec).string();
+      INFO("pid " << pid << " fd " << fd.path().filename().string() << " -> " << target);
+      CHECK(target.find("socket:") == std::string::npos);
+      CHECK(target.find("sqlite") == std::string::npos);
+    }
   f.server.control("POST", "/_fake/tasks/" + id + "/cancel");
   CHECK(eventually([&] { return marked_processes(id) == 0; }, 15s));
   CHECK(d->wait_log("task stopped; nothing reported"));

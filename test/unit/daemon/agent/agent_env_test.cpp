@@ -27,8 +27,11 @@ TEST_CASE("the agent environment carries the task's identity and the daemon's PA
   in.task_id = "t";
   in.daemon_dir = "/opt/multicad/bin";
   in.codex_home = "/ws/w/t/codex-home";
+  in.tmp_dir = "/ws/w/t/tmp";
+  in.inherited.push_back("NOTIFY_SOCKET=/run/systemd/notify");
+  in.inherited.push_back("WATCHDOG_USEC=60000000");
   in.custom_env = {{"ANTHROPIC_BASE_URL", "https://proxy"}, {"PATH", "/evil"}, {"multica_token", "x"},
-                   {"codex_home", "/x"}, {"MULTICAD_TASK", "spoof"}, {"CLAUDE_CODE_USE_BEDROCK", "1"}};
+                   {"codex_home", "/x"}, {"MULTICAD_TASK", "spoof"}, {"CLAUDE_CODE_USE_BEDROCK", "1"}, {"TMPDIR", "/tmp"}};
   auto env = build_agent_env(in);
   auto m = as_map(env.entries);
   CHECK(m["PATH"] == "/opt/multicad/bin:/usr/bin:/bin");
@@ -40,12 +43,15 @@ TEST_CASE("the agent environment carries the task's identity and the daemon's PA
   CHECK(m["CODEX_HOME"] == "/ws/w/t/codex-home");
   CHECK(m["MULTICAD_TASK"] == "t");
   CHECK(m["NO_COLOR"] == "1");
+  CHECK(m["TMPDIR"] == "/ws/w/t/tmp");
+  CHECK(m.count("NOTIFY_SOCKET") == 0);  // the agent must not speak to systemd for the daemon
+  CHECK(m.count("WATCHDOG_USEC") == 0);
   CHECK(m["ANTHROPIC_BASE_URL"] == "https://proxy");
   CHECK(m["CLAUDE_CODE_USE_BEDROCK"] == "1");  // custom env is applied after the inherited filter
   CHECK(m.count("CLAUDECODE") == 0);
   CHECK(m.count("CLAUDE_CODE_SSE_PORT") == 0);
   CHECK(m["LANG"] == "C.UTF-8");
-  CHECK(env.blocked == std::vector<std::string>{"MULTICAD_TASK", "PATH", "codex_home", "multica_token"});
+  CHECK(env.blocked == std::vector<std::string>{"MULTICAD_TASK", "PATH", "TMPDIR", "codex_home", "multica_token"});
 }
 
 TEST_CASE("without a token the agent gets no MULTICA_TOKEN at all", "[daemon][agent_env]") {
