@@ -1,8 +1,10 @@
 #include "execenv/managed_block.hpp"
 
+#include <cmath>
 #include <sstream>
 #include <toml.hpp>
 
+#include "config/utf8.hpp"
 #include "execenv/toml_layout.hpp"
 
 namespace multicad::execenv {
@@ -22,6 +24,8 @@ struct parsed {
 };
 
 parsed parse_toml(std::string_view text) {
+  if (auto bad = config::first_invalid_utf8(text))
+    return {std::nullopt, {bad->line, bad->column, "the file is not valid UTF-8 here"}};
   std::istringstream in{std::string(text)};
   try {
     return {toml::parse(in, "config.toml"), {}};
@@ -96,6 +100,68 @@ void migrate_legacy(const std::vector<toml_statement>& st, std::vector<bool>& re
   }
 }
 
+// Equality of two TOML values where NaN equals NaN: a user's `x = nan` must
+// not make the file look changed (toml11's operator== follows IEEE).
+bool same_value(const toml::value& a, const toml::value& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_floating()) {
+    double x = a.as_floating(), y = b.as_floating();
+    return (std::isnan(x) && std::isnan(y)) || x == y;
+  }
+  if (a.is_table()) {
+    const auto& ta = a.as_table();
+    const auto& tb = b.as_table();
+    if (ta.size() != tb.size()) return false;
+    for (const auto& [k, v] : ta) {
+      auto it = tb.find(k);
+      if (it == tb.end() || !same_value(v, it->second)) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    const auto& xa = a.as_array();
+    const auto& xb = b.as_array();
+    if (xa.size() != xb.size()) return false;
+    for (std::size_t i = 0; i < xa.size(); ++i)
+      if (!same_value(xa[i], xb[i])) return false;
+    return true;
+  }
+  return a == b;
+}
+
+// A managed block whose inside is broken (a half-edited `sandbox_mode =`)
+// stops the statement scanner, although the block is ours to replace: cut
+// BEGIN..END marker lines out by lines and try again. With `keep_lines`
+// the cut lines stay as empty lines, so errors keep the user's line
+// numbers. Returns nullopt when there is no such block to cut.
+std::optional<std::string> without_marker_blocks(std::string_view body, bool keep_lines = false) {
+  std::string out;
+  bool cut = false, inside = false, skip_blank = false;
+  std::size_t start = 0;
+  while (start < body.size()) {
+    auto nl = body.find('\n', start);
+    auto end = nl == std::string_view::npos ? body.size() : nl + 1;
+    auto line = body.substr(start, end - start);
+    auto bare = line.substr(0, line.find_last_not_of(" \t\r\n") + 1);
+    if (!inside && bare == managed_begin && body.find(managed_end, end) != std::string_view::npos) {
+      inside = cut = true;
+      if (keep_lines) out += '\n';
+    } else if (inside) {
+      if (bare == managed_end) { inside = false; skip_blank = true; }
+      if (keep_lines) out += '\n';
+    } else if (skip_blank && bare.empty()) {
+      if (keep_lines) out += line;
+      skip_blank = false;
+    } else {
+      skip_blank = false;
+      out.append(line);
+    }
+    start = end;
+  }
+  if (!cut) return std::nullopt;
+  return out;
+}
+
 // The managed keys removed, so that two documents can be compared for
 // everything else the user wrote.
 toml::value without_managed_keys(toml::value v) {
@@ -146,6 +212,16 @@ rewrite_outcome rewrite_managed_block(std::string_view original, const sandbox_p
 
   auto statements = scan_toml(body);
   if (!statements) {
+    if (auto stripped = without_marker_blocks(body)) {
+      auto again = rewrite_managed_block(std::string(bom) + *stripped, policy);
+      if (again.rewrite) {
+        again.rewrite->blocks_removed += 1;
+        return again;
+      }
+      // The user's own content is broken too: report it where the user sees it.
+      auto p = parse_toml(*without_marker_blocks(body, true));
+      return {std::nullopt, p.value ? again.problem : p.problem};
+    }
     auto p = parse_toml(body);
     return {std::nullopt, p.value ? toml_problem{0, 0, "the file's structure could not be read"} : p.problem};
   }
@@ -176,7 +252,7 @@ rewrite_outcome rewrite_managed_block(std::string_view original, const sandbox_p
 
   if (auto problem = verify_managed_config(out.text, policy)) return {std::nullopt, *problem};
   auto result_doc = parse_toml(out.text);
-  if (!result_doc.value || without_managed_keys(*result_doc.value) != without_managed_keys(*user_doc.value))
+  if (!result_doc.value || !same_value(without_managed_keys(*result_doc.value), without_managed_keys(*user_doc.value)))
     return {std::nullopt, {0, 0, "rewriting would change settings outside the managed block"}};
   return {std::move(out), {}};
 }

@@ -1,5 +1,6 @@
 // Notifications (spec §4): routing, config warnings, errors, token usage and
 // the end of the turn. Items are mapped in event_mapping.cpp.
+#include <limits>
 #include <algorithm>
 
 #include "proto/codex/session_impl.hpp"
@@ -76,10 +77,15 @@ void session::impl::add_usage(const json& params) {
   auto& all = outcome_.usage;
   auto it = std::find_if(all.begin(), all.end(), [&](const model_usage& u) { return u.model == model_; });
   if (it == all.end()) it = all.insert(all.end(), model_usage{.model = model_});
-  it->input_tokens += input;
-  it->cached_input_tokens += cached;
-  it->output_tokens += output;
-  it->reasoning_output_tokens += reasoning;
+  // Saturating: absurd counts from a broken peer must not overflow (UB).
+  auto add = [](std::int64_t& sum, std::int64_t v) {
+    if (v < 0) return;
+    sum = v > std::numeric_limits<std::int64_t>::max() - sum ? std::numeric_limits<std::int64_t>::max() : sum + v;
+  };
+  add(it->input_tokens, input);
+  add(it->cached_input_tokens, cached);
+  add(it->output_tokens, output);
+  add(it->reasoning_output_tokens, reasoning);
 }
 
 void session::impl::on_turn_completed(const json& params) {

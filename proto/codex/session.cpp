@@ -268,6 +268,8 @@ void session::impl::send_request(request_kind kind, std::string_view method, jso
 }
 
 void session::impl::finish(outcome::status status, std::string error) {
+  // Whatever ended the session, every tool_use gets its tool_result.
+  abandon_open_items();
   outcome_.result = status;
   outcome_.error = std::move(error);
   outcome_.final_output = join(answers_, "\n\n");

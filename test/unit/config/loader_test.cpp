@@ -241,3 +241,13 @@ TEST_CASE("every key has an environment variable except the token", "[config][ke
     CHECK(k.env.starts_with("MULTICA_"));
   }
 }
+
+TEST_CASE("a config file that is not UTF-8 is refused with its position", "[config][loader]") {
+  fixture f;
+  auto in = f.inputs();
+  in.config_file = f.dir / "c.toml";
+  write_file(*in.config_file, "runtime_name = \"x\"\nname = '\xff'\n");
+  auto e = load_error(in);
+  CHECK(e.source == (f.dir / "c.toml").string() + ":2:9");
+  CHECK_THAT(e.message, Catch::Contains("not valid UTF-8"));
+}
