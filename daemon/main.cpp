@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   cli::add_doctor_command(app, ctx);
   cli::add_run_command(app, ctx);
   cli::add_local_commands(app, ctx);
+  cli::add_status_command(app, ctx);
+  cli::add_service_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

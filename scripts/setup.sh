@@ -3,18 +3,30 @@
 # so a second run takes seconds.
 #   scripts/setup.sh               build dependencies (Debian packages)
 #   scripts/setup.sh --with-codex  also the pinned real Codex CLI (npm) in .deps/codex
+#   scripts/setup.sh --for-tests   all of the above, plus the tools the tests run
+#                                  (systemd-analyze, xmllint, dpkg-shlibdeps,
+#                                  shellcheck, clang with libFuzzer)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
 CODEX_NPM_VERSION=0.171.0  # the version spec/codex-app-server.md was verified against
 with_codex=false
-[ "${1:-}" = "--with-codex" ] && with_codex=true
+for_tests=false
+case "${1:-}" in
+  --with-codex) with_codex=true ;;
+  --for-tests) with_codex=true; for_tests=true ;;
+  "") ;;
+  *) echo "usage: scripts/setup.sh [--with-codex|--for-tests]" >&2; exit 2 ;;
+esac
 
 packages=(
   g++ cmake ninja-build ccache pkg-config ca-certificates
   libboost1.81-dev libboost-url1.81-dev libssl-dev nlohmann-json3-dev libtoml11-dev
-  libspdlog-dev libcli11-dev catch2 libsqlite3-dev
+  libspdlog-dev libcli11-dev catch2 libsqlite3-dev bubblewrap
 )
+if $for_tests; then
+  packages+=(systemd libxml2-utils dpkg-dev shellcheck clang-14 libclang-rt-14-dev)
+fi
 # Node and npm run the Codex CLI; any working pair will do (Debian's or another).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 

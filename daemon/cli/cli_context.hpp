@@ -39,5 +39,7 @@ void add_env_command(CLI::App& app, cli_context& ctx);
 void add_doctor_command(CLI::App& app, cli_context& ctx);
 void add_run_command(CLI::App& app, cli_context& ctx);
 void add_local_commands(CLI::App& app, cli_context& ctx);  // submit, tasks
+void add_status_command(CLI::App& app, cli_context& ctx);
+void add_service_command(CLI::App& app, cli_context& ctx);  // service install|uninstall|status
 
 }  // namespace multicad::cli

@@ -67,7 +67,7 @@ asio::awaitable<void> gc_loop(services& svc, issue_lookup lookup,
   auto first = std::min<std::chrono::nanoseconds>(first_pass_delay, svc.settings.gc.interval);
   bool go_on = co_await sleep(first);
   while (go_on) {
-    co_await gc_pass(svc, lookup);
+    svc.stats.gc_removed += static_cast<std::uint64_t>(co_await gc_pass(svc, lookup));
     go_on = co_await sleep(svc.settings.gc.interval);
   }
 }

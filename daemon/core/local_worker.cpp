@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/core/gc_loop.hpp"
+#include "daemon/core/supervisor.hpp"
 #include "daemon/log/log.hpp"
 
 namespace multicad::core {
@@ -41,6 +42,7 @@ local_worker::local_worker(services& svc)
   // key four times a second per running task costs next to nothing.
   task_env_.status_poll = 250ms;
   task_env_.overrides = [this](const proto::task& t) { return overrides_for(t); };
+  task_env_.stats = &svc_.stats;
   svc_.tasks.on_change = [this] { wake(); };
 }
 
@@ -61,6 +63,7 @@ void local_worker::shutdown() {
   log::info("shutting down: no new tasks; running tasks may finish",
             {{"running", std::to_string(svc_.tasks.size())},
              {"grace", config::format_duration(svc_.settings.shutdown_grace)}});
+  announce_stopping(svc_, "draining: " + std::to_string(svc_.tasks.size()) + " task(s) left");
   stop_timer_.cancel();
   wake();
 }
@@ -105,6 +108,7 @@ asio::awaitable<bool> local_worker::sleep(std::chrono::nanoseconds d) {
 
 asio::awaitable<int> local_worker::run() {
   svc_.ready = true;
+  announce_ready(svc_, "local mode: serving the local task queue");
   asio::co_spawn(svc_.io, gc_loop(svc_, [](const std::string&) -> asio::awaitable<std::optional<issue_answer>> {
     co_return std::nullopt;  // no server to ask: the metadata's end time decides
   }, [this](std::chrono::nanoseconds d) { return sleep(d); }), asio::detached);

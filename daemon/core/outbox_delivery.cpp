@@ -81,6 +81,7 @@ asio::awaitable<void> outbox_delivery::deliver(const store::outbox_item& item) {
   if (r) {
     (void)outbox_.delivered(item.id);
     ++delivered_;
+    if (stats_) ++stats_->reports_delivered;
     if (outage_logged_) {
       log::info("server reachable again; delivering queued reports", {{"server_url", client_.base_url()}});
       outage_logged_ = false;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 
+#include "daemon/core/metrics.hpp"
 #include "daemon/net/server_client.hpp"
 #include "daemon/store/outbox.hpp"
 
@@ -38,6 +39,7 @@ class outbox_delivery {
   void wake();  // new items were stored
   void stop();
   std::int64_t delivered_total() const { return delivered_; }
+  void count_into(metrics* m) { stats_ = m; }
 
  private:
   // Delivers what is due now, once; true when the outbox is empty afterwards.
@@ -55,6 +57,7 @@ class outbox_delivery {
   bool stopped_ = false, woken_ = false;
   bool outage_logged_ = false;
   std::int64_t delivered_ = 0;
+  metrics* stats_ = nullptr;
 };
 
 }  // namespace multicad::core

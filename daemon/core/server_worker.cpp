@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "daemon/core/gc_loop.hpp"
+#include "daemon/core/supervisor.hpp"
 #include "daemon/log/log.hpp"
 #include "execenv/gc_meta.hpp"
 #include "daemon/version.hpp"
@@ -38,6 +39,8 @@ server_worker::server_worker(services& svc, net::server_client& client, std::str
                 svc.shared_codex_home, svc.daemon_dir, client.base_url(), token_},
       wake_(svc.io), stop_timer_(svc.io, asio::steady_timer::time_point::max()) {
   svc_.tasks.on_change = [this] { wake_.cancel(); };
+  task_env_.stats = &svc_.stats;
+  delivery_.count_into(&svc_.stats);
 }
 
 void server_worker::note_ok() { svc_.contact.last_ok = std::chrono::system_clock::now(); }
@@ -84,6 +87,7 @@ asio::awaitable<bool> server_worker::initial_registration() {
     auto ws = co_await client_.list_workspaces();
     if (ws) {
       note_ok();
+      announce_ready(svc_, "registering with " + client_.base_url());
       for (const auto& w : *ws) co_await register_workspace(w);
       if (ws->empty())
         log::warn("the token sees no workspace; nothing to run until it joins one",
@@ -97,6 +101,8 @@ asio::awaitable<bool> server_worker::initial_registration() {
       co_return false;
     }
     auto wait = std::min<std::chrono::seconds>(std::chrono::seconds(1 << std::min(attempt, 5)), 30s);
+    // Ready is not "registered": a start must not wait (and time out) on the network.
+    announce_ready(svc_, "registering: " + client_.base_url() + " unreachable, retrying");
     log::warn("cannot reach the server to list workspaces; retrying",
               {{"server_url", client_.base_url()}, {"error", ws.error().to_string()},
                {"retry_in", std::to_string(wait.count()) + "s"}, {"hint", "check server_url and the network"}});
@@ -152,6 +158,7 @@ void server_worker::shutdown() {
   log::info("shutting down: no new tasks; running tasks may finish",
             {{"running", std::to_string(svc_.tasks.size())},
              {"grace", config::format_duration(svc_.settings.shutdown_grace)}});
+  announce_stopping(svc_, "draining: " + std::to_string(svc_.tasks.size()) + " task(s) left");
   wake_.cancel();
   stop_timer_.cancel();
 }
@@ -160,6 +167,7 @@ asio::awaitable<int> server_worker::run() {
   bool registered = co_await initial_registration();
   if (!registered) co_return svc_.stopping ? 0 : 1;
   svc_.ready = true;
+  announce_ready(svc_, "server mode: registered in " + std::to_string(svc_.workspaces.size()) + " workspace(s)");
   auto ex = co_await asio::this_coro::executor;
   asio::co_spawn(ex, delivery_.run(), asio::detached);
   asio::co_spawn(ex, sync_loop(), asio::detached);

@@ -29,6 +29,7 @@ asio::awaitable<void> server_worker::heartbeat_loop() {
       auto r = co_await client_.heartbeat(beat);
       if (!r) {
         note_error(r.error());
+        ++svc_.stats.heartbeat_failures;
         if (r.error().status == 404) {
           // The server lost the runtime (deleted, or the workspace membership
           // changed): register again rather than beat into the void forever.
@@ -79,7 +80,10 @@ asio::awaitable<void> server_worker::poll_loop() {
     bool claimed = false;
     for (std::size_t i = 0; i < ids.size() && !claimed && !svc_.stopping; ++i) {
       const auto& runtime_id = ids[(next + i) % ids.size()];
+      auto claim_started = std::chrono::steady_clock::now();
       auto r = co_await client_.claim(runtime_id);
+      svc_.stats.claim_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - claim_started).count());
+      ++svc_.stats.claims[!r ? "error" : r->claimed ? "task" : "empty"];
       if (!r) {
         note_error(r.error());
         if (!failing)

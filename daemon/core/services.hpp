@@ -16,6 +16,7 @@
 
 #include "config/settings.hpp"
 #include "daemon/agent/version_cache.hpp"
+#include "daemon/core/metrics.hpp"
 #include "daemon/core/task_registry.hpp"
 #include "daemon/store/database.hpp"
 #include "proto/server/types.hpp"
@@ -47,8 +48,10 @@ struct services {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::string mode = "server";  // server | local
   bool ready = false;           // initial registration done (or local mode open)
+  bool announced = false;       // READY=1 sent to the service manager
   bool stopping = false;        // shutdown began: no new tasks
   task_registry tasks;
+  metrics stats;
   std::map<std::string, watched_workspace> workspaces;  // by id
   server_contact contact;
 };

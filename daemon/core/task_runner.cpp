@@ -122,12 +122,13 @@ agent::codex_run_options run_options(task_environment& env, const proto::task& t
   in.task_id = task.id;
   in.daemon_dir = env.daemon_dir;
   in.codex_home = prepared.layout.codex_home;
+  in.tmp_dir = prepared.layout.tmp;
   if (task.agent) in.custom_env = task.agent->custom_env;
   auto built = agent::build_agent_env(in);
   for (const auto& key : built.blocked)
     log::warn("agent custom_env key refused: the daemon owns it",
               {{"task_id", task.id}, {"key", key},
-               {"hint", "remove it from the agent's environment settings; MULTICA_*, HOME, PATH, USER, SHELL, TERM and "
+               {"hint", "remove it from the agent's environment settings; MULTICA_*, HOME, PATH, USER, SHELL, TERM, TMPDIR and "
                         "CODEX_HOME are set by the daemon"}});
   std::vector<std::string> dropped;
   agent::codex_run_options o;
@@ -226,8 +227,27 @@ asio::awaitable<task_end> report(task_environment& env, const proto::task& task,
 
 }  // namespace
 
+// Counts the task for /metrics from claim to end, whatever way it ends.
+struct task_counter {
+  metrics* m;
+  explicit task_counter(metrics* stats) : m(stats) {
+    if (m) { ++m->tasks_started; ++m->tasks_running; }
+  }
+  ~task_counter() { if (m) --m->tasks_running; }
+  void ended(task_end e) const {
+    if (!m) return;
+    switch (e) {
+      case task_end::completed: ++m->tasks_completed; break;
+      case task_end::cancelled: ++m->tasks_cancelled; break;
+      case task_end::timed_out: ++m->tasks_timed_out; break;
+      default: ++m->tasks_failed;
+    }
+  }
+};
+
 asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   auto ex = co_await asio::this_coro::executor;
+  task_counter counted(env.stats);
   auto st = std::make_shared<task_state>(ex);
   env.registry.add({task.id, task.issue_id, task.workspace_id, task.runtime_id, std::chrono::system_clock::now(),
                     [st](const std::string& reason) { st->stop(stop_cause::shutdown, reason); }});
@@ -252,6 +272,7 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
     } else {
       env.channel.fail(task.id, "start task failed: " + err->message);
     }
+    counted.ended(task_end::not_started);
     co_return task_end::not_started;
   }
   co_await env.channel.progress(task.id, "Launching " + env.provider, 1, 2);
@@ -263,6 +284,7 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
     auto why = "environment preparation failed: " + prepared.error().to_string();
     log::error("task failed before the agent started", {{"task_id", task.id}, {"error", why}});
     env.channel.fail(task.id, why);
+    counted.ended(task_end::failed);
     co_return task_end::failed;
   }
   log::write_notices(prepared->notices);
@@ -281,6 +303,8 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   asio::co_spawn(ex, watch_timeout(env, st), asio::detached);
 
   auto result = co_await run.run();
+  if (env.stats && result.start_latency)
+    env.stats->codex_start_seconds.observe(static_cast<double>(result.start_latency->count()) / 1000.0);
   st->run = nullptr;
   st->done = true;
   (void)env.journal.clear_agent(task.id);
@@ -289,6 +313,7 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   if (auto last = batcher->flush(); !last.empty()) env.channel.messages(task.id, std::move(last));
 
   auto end = co_await report(env, task, *st, *prepared, result);
+  counted.ended(end);
   co_return end;
 }
 

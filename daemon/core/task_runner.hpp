@@ -18,6 +18,7 @@
 
 #include "config/settings.hpp"
 #include "daemon/agent/version_cache.hpp"
+#include "daemon/core/metrics.hpp"
 #include "daemon/core/task_channel.hpp"
 #include "daemon/core/task_registry.hpp"
 #include "daemon/store/journal.hpp"
@@ -49,6 +50,7 @@ struct task_environment {
   std::chrono::milliseconds status_poll{std::chrono::seconds(5)};
   std::chrono::milliseconds flush_interval{500};
   std::function<task_overrides(const proto::task&)> overrides;  // optional
+  metrics* stats = nullptr;                                      // optional
 };
 
 // Why a task ended, for metrics and tests.

@@ -56,6 +56,7 @@ TEST_CASE("real codex runs a sandboxed command and the server gets messages and 
     if (m.at("type") == "tool_use") use = m;
     if (m.at("type") == "tool_result") result = m;
   }
+  INFO(messages.dump(1));
   REQUIRE(use.is_object());
   CHECK(use.at("tool") == "exec_command");
   CHECK_THAT(use.at("input").at("command").get<std::string>(), Catch::Contains("echo made-by-codex > proof.txt"));
