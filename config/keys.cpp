@@ -173,6 +173,9 @@ std::vector<key_spec> build_table() {
   t.push_back(duration_key("heartbeat_interval", "MULTICA_DAEMON_HEARTBEAT_INTERVAL", "heartbeat-interval",
                            "how often to tell the server this machine is alive (keep well under 45s)",
                            [](auto& s) -> auto& { return s.heartbeat_interval; }, 1s));
+  t.push_back(duration_key("server_timeout", "MULTICA_SERVER_TIMEOUT", "server-timeout",
+                           "longest one server request may take (connect, TLS, answer)",
+                           [](auto& s) -> auto& { return s.server_timeout; }, 1s));
   t.push_back(duration_key("agent_timeout", "MULTICA_AGENT_TIMEOUT", "agent-timeout", "longest a task's agent may run",
                            [](auto& s) -> auto& { return s.agent_timeout; }, 1s));
   t.push_back(int_key("max_concurrent_tasks", "MULTICA_DAEMON_MAX_CONCURRENT_TASKS", "max-concurrent-tasks",

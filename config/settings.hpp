@@ -66,6 +66,7 @@ struct settings {
   duration heartbeat_interval = 15s;
   duration agent_timeout = 2h;
   duration shutdown_grace = 30s;
+  duration server_timeout = 30s;  // one server request, start to answer
   int max_concurrent_tasks = 20;
   int health_port = 19514;
   bool keep_env_after_task = false;

@@ -70,6 +70,7 @@ task detail::decode_task_object(const json& j, const std::string& path) {
   t.chat_session_id = string_field(j, "chat_session_id", path);
   t.chat_message = string_field(j, "chat_message", path);
   t.created_at = string_field(j, "created_at", path);
+  t.dispatched_at = string_field(j, "dispatched_at", path);
   if (t.id.empty()) throw field_error{path + ".id: missing or empty"};
   return t;
 }

@@ -55,6 +55,7 @@ struct task {
   std::string chat_session_id;
   std::string chat_message;
   std::string created_at;
+  std::string dispatched_at;  // RFC 3339; empty or null when not dispatched
 };
 
 // Decodes a Task object from JSON text.

@@ -162,6 +162,7 @@ int run_server_mode(services& svc, const config::load_inputs& in, health_server&
   log::info("server token found", {{"source", token->source}});
   net::client_options opts;
   opts.user_agent = std::string("multicad/") + multicad_version;
+  opts.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s.server_timeout);
   opts.on_request = [&svc](const net::request_record& r) { svc.stats.record_request(r.method, r.path, r.status, r.latency, r.ok); };
   net::server_client client(svc.io.get_executor(), s.server_url, token->token, opts);
   server_worker worker(svc, client, token->token);

@@ -47,6 +47,10 @@ class server_worker {
   boost::asio::awaitable<void> heartbeat_loop();
   boost::asio::awaitable<void> poll_loop();
   boost::asio::awaitable<void> ping(std::string runtime_id, std::string ping_id);
+  // After a claim whose answer was lost (the task may be dispatched to us
+  // without our knowing): find it in the pending list and fail it so the
+  // server can run it again, instead of leaving it stranded for 5 minutes.
+  boost::asio::awaitable<void> recover_lost_claim(std::string runtime_id, std::chrono::system_clock::time_point sent);
   boost::asio::awaitable<void> refuse_update(std::string runtime_id, std::string update_id);
   boost::asio::awaitable<void> drain_and_deregister();
   boost::asio::awaitable<std::optional<issue_answer>> ask_issue(std::string issue_id);

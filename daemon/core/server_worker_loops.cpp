@@ -7,11 +7,14 @@
 
 #include "daemon/core/server_worker.hpp"
 #include "daemon/log/log.hpp"
+#include "execenv/gc_meta.hpp"
 
 namespace multicad::core {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// How long a task a lost claim dispatched may stay dispatched before it counts as stranded.
+constexpr auto lost_claim_grace = std::chrono::seconds(10);
 
 asio::awaitable<void> server_worker::heartbeat_loop() {
   bool failing = false;
@@ -86,6 +89,12 @@ asio::awaitable<void> server_worker::poll_loop() {
       ++svc_.stats.claims[!r ? "error" : r->claimed ? "task" : "empty"];
       if (!r) {
         note_error(r.error());
+        // Refused connections never reached the server; anything else may have dispatched a task.
+        bool maybe_dispatched = r.error().kind == net::failure_kind::decode || r.error().kind == net::failure_kind::timeout ||
+                                (r.error().kind == net::failure_kind::transport && r.error().message.find("refused") == std::string::npos);
+        if (maybe_dispatched)
+          asio::co_spawn(svc_.io, recover_lost_claim(runtime_id, std::chrono::system_clock::now() - std::chrono::seconds(2)),
+                         asio::detached);
         if (!failing)
           log::warn("cannot claim tasks; will keep polling",
                     {{"runtime_id", runtime_id}, {"error", r.error().to_string()}, {"server_url", client_.base_url()}});
@@ -112,6 +121,28 @@ asio::awaitable<void> server_worker::poll_loop() {
       bool go_on = co_await sleep(svc_.settings.poll_interval);
       if (!go_on) break;
     }
+  }
+}
+
+}  // namespace multicad::core
+
+namespace multicad::core {
+
+asio::awaitable<void> server_worker::recover_lost_claim(std::string runtime_id, std::chrono::system_clock::time_point sent) {
+  // Give a twin daemon that shares this runtime (same daemon_id elsewhere)
+  // time to start a task it really claimed: started tasks are not dispatched.
+  if (!co_await sleep(lost_claim_grace)) co_return;
+  auto pending = co_await client_.pending(runtime_id);
+  if (!pending) co_return;  // asked again after the next lost claim
+  for (const auto& t : *pending) {
+    auto at = execenv::parse_rfc3339(t.dispatched_at);
+    if (t.status != "dispatched" || !at || *at < sent || svc_.tasks.contains(t.id)) continue;
+    log::warn("a claim's answer was lost; failing the task it dispatched so it can run again",
+              {{"task_id", t.id}, {"runtime_id", runtime_id},
+               {"hint", "nothing to do: rerun the task in the web app; this follows a server or network fault"}});
+    store::running_task row{t.id, "server", runtime_id, t.workspace_id};
+    (void)journal_.record(row);
+    channel_.fail(t.id, "the daemon lost the server's answer to its claim; failed so the task can run again");
   }
 }
 
