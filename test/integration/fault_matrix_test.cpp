@@ -175,8 +175,9 @@ TEST_CASE("agent faults end as one clear failure and leave no process and no des
                                            "grandchild_stdout", "setsid_child", "garbage", "long_line"};
   std::map<std::string, std::string> ids;
   for (const auto& s : scenarios) ids[s] = m.task({{"FAKE_CODEX_SCENARIO", s}});
-  for (const auto& [scenario, id] : ids) {
-    INFO(scenario);
+  for (const auto& entry : ids) {
+    const std::string& id = entry.second;  // a named variable, not a structured binding: lambdas capture it
+    INFO(entry.first);
     REQUIRE(eventually([&] { auto st = m.status_of(id); return st == "failed" || st == "completed"; }, 60s));
     CHECK(marked(id) == 0);
     CHECK(m.posts("/fail", id) + m.posts("/complete", id) == 1);
