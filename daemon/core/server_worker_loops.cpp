@@ -124,14 +124,11 @@ asio::awaitable<void> server_worker::poll_loop() {
   }
 }
 
-}  // namespace multicad::core
-
-namespace multicad::core {
-
 asio::awaitable<void> server_worker::recover_lost_claim(std::string runtime_id, std::chrono::system_clock::time_point sent) {
   // Give a twin daemon that shares this runtime (same daemon_id elsewhere)
   // time to start a task it really claimed: started tasks are not dispatched.
-  if (!co_await sleep(lost_claim_grace)) co_return;
+  const bool go_on = co_await sleep(lost_claim_grace);
+  if (!go_on) co_return;
   auto pending = co_await client_.pending(runtime_id);
   if (!pending) co_return;  // asked again after the next lost claim
   for (const auto& t : *pending) {
