@@ -130,6 +130,22 @@ TEST_CASE("server faults: 401 mid-run is survived and named", "[integration][mat
   CHECK(m.alive());
 }
 
+TEST_CASE("server faults: a 404 workspace not found at registration is named and retried", "[integration][matrix]") {
+  matrix m;
+  m.fault({{"path", "/register$"}, {"mode", "status"}, {"status", 404},
+           {"body", "{\"error\":\"workspace not found\"}\n"}, {"count", 1}});
+  auto& d = m.start();
+  REQUIRE(d.wait_log("cannot register runtimes in a workspace; will retry"));
+  CHECK_THAT(d.log(), Catch::Contains("the token's user is not a member of this workspace"));
+  CHECK(m.alive());
+  // The workspace sync (every 30 s) registers it again; then its tasks run.
+  REQUIRE(eventually([&] { return m.server.state().at("runtimes").size() == 1; }, 45s));
+  CHECK(d.wait_log("runtime registered"));
+  auto id = m.task();
+  REQUIRE(m.ends(id, "completed"));
+  CHECK(m.posts("/complete", id) == 1);
+}
+
 TEST_CASE("server faults: a deleted runtime is registered again", "[integration][matrix]") {
   matrix m;
   auto& d = m.start();
