@@ -142,8 +142,11 @@ int serve(services& svc, health_server& health, Worker& worker, const std::strin
     signals.cancel();
     hangups.cancel();
     if (after) after();
-    // Anything still pending (an idle connection, a slow health client) gets a moment, then the loop ends.
-    asio::steady_timer last(svc.io, std::chrono::seconds(2));
+    // Everything that matters is done (tasks ended, reports delivered or stored,
+    // runtimes deregistered); handlers already queued (a socket closing, a health
+    // answer being written) get a short moment, then the loop ends. The
+    // supervisor never runs out of work, so the loop has to be stopped.
+    asio::steady_timer last(svc.io, std::chrono::milliseconds(100));
     co_await last.async_wait(asio::as_tuple(asio::use_awaitable));
     svc.io.stop();
   }, asio::detached);

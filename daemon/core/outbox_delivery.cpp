@@ -1,6 +1,7 @@
 #include "daemon/core/outbox_delivery.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <random>
 
@@ -36,7 +37,7 @@ milliseconds delivery_backoff(const delivery_policy& p, std::int64_t attempts) {
 
 outbox_delivery::outbox_delivery(asio::any_io_executor ex, net::server_client& client, store::database& db,
                                  delivery_policy policy)
-    : client_(client), db_(db), outbox_(db), policy_(policy), timer_(ex) {}
+    : client_(client), db_(db), outbox_(db), policy_(policy), timer_(ex), ex_(ex) {}
 
 void outbox_delivery::wake() {
   woken_ = true;
@@ -50,31 +51,68 @@ void outbox_delivery::stop() {
 
 asio::awaitable<void> outbox_delivery::run() {
   while (!stopped_) {
-    co_await drain_once();
-    if (stopped_) break;
-    auto next = outbox_.next_due();
-    auto wait = milliseconds(60'000);  // nothing waits: sleep until woken
-    if (next && *next) wait = std::clamp(milliseconds(**next - now_ms()), milliseconds(0), wait);
+    start_due();
     if (woken_) { woken_ = false; continue; }
-    timer_.expires_after(wait);
-    co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await sleep(idle_wait());
+  }
+  // Deliveries under way finish (each is bounded by server_timeout); their
+  // reports stay stored if the answer does not come, and go at the next start.
+  while (!in_flight_.empty()) {
+    if (!woken_) co_await sleep(milliseconds(60'000));
     woken_ = false;
   }
 }
 
-asio::awaitable<bool> outbox_delivery::drain_once() {
-  auto due = outbox_.due(now_ms());
+asio::awaitable<void> outbox_delivery::sleep(milliseconds d) {
+  timer_.expires_after(d);
+  co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+  woken_ = false;
+}
+
+void outbox_delivery::start_due() {
+  if (in_flight_.size() >= delivery_lanes) return;
+  // The heads of in-flight tasks are among the due ones; ask for enough rows to see past them.
+  auto due = outbox_.due(now_ms(), static_cast<std::int64_t>(in_flight_.size() + delivery_lanes));
   if (!due) {
     log::error("cannot read the outbox", {{"error", due.error().to_string()}, {"hint", "check state_dir"}});
-    co_return false;
+    return;
   }
-  for (const auto& item : *due) {
-    if (stopped_) break;
-    co_await deliver(item);
+  for (auto& item : *due) {
+    if (in_flight_.size() >= delivery_lanes || stopped_) break;
+    if (in_flight_.count(item.task_id)) continue;  // its order: the next item waits for this one's answer
+    in_lane(std::move(item));
   }
-  auto left = outbox_.depth();
-  co_return left && left->items == 0;
 }
+
+milliseconds outbox_delivery::idle_wait() {
+  auto wait = milliseconds(60'000);  // nothing waits: sleep until woken
+  // A head due now is either in flight (its answer wakes us) or waiting for a lane (likewise).
+  auto next = outbox_.next_due(now_ms());
+  if (next && *next) wait = std::clamp(milliseconds(**next - now_ms()), milliseconds(0), wait);
+  return wait;
+}
+
+void outbox_delivery::in_lane(store::outbox_item item) {
+  in_flight_.insert(item.task_id);
+  auto task_id = item.task_id;
+  asio::co_spawn(ex_, deliver_in_lane(std::move(item)), [this, task_id](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        log::error("report delivery failed unexpectedly; the report is kept and retried",
+                   {{"task_id", task_id}, {"error", ex.what()}, {"hint", "this is a bug in multicad; please report it"}});
+      } catch (...) {
+        log::error("report delivery failed unexpectedly; the report is kept and retried",
+                   {{"task_id", task_id}, {"error", "unknown exception"}, {"hint", "this is a bug in multicad; please report it"}});
+      }
+    }
+    in_flight_.erase(task_id);
+    wake();  // a lane is free, and this task's next report may be due
+  });
+}
+
+asio::awaitable<void> outbox_delivery::deliver_in_lane(store::outbox_item item) { co_await deliver(item); }
 
 asio::awaitable<void> outbox_delivery::deliver(const store::outbox_item& item) {
   auto r = co_await client_.post_json(path_of(item), item.payload, net::retry_policy::none());

@@ -4,6 +4,10 @@
 // whose first attempt landed but whose answer was lost comes back as
 // "400 ... no rows in result set"; then the task's status is asked, and a
 // terminal status counts as the acknowledgement.
+// Tasks do not wait for each other: the heads of up to `delivery_lanes` tasks
+// are in flight at once (one per pooled connection), and a lane that frees up
+// takes the next due head at once, so one slow answer holds back only its
+// own task's later reports.
 // Thread rule: run() on the daemon's io_context; wake() from the same thread.
 #pragma once
 
@@ -12,6 +16,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "daemon/core/metrics.hpp"
@@ -19,6 +24,9 @@
 #include "daemon/store/outbox.hpp"
 
 namespace multicad::core {
+
+// Reports of different tasks in flight at once; matches the connection pool's idle limit.
+inline constexpr std::size_t delivery_lanes = 4;
 
 struct delivery_policy {
   std::chrono::milliseconds initial_backoff{1000};
@@ -42,8 +50,13 @@ class outbox_delivery {
   void count_into(metrics* m) { stats_ = m; }
 
  private:
-  // Delivers what is due now, once; true when the outbox is empty afterwards.
-  boost::asio::awaitable<bool> drain_once();
+  // Starts a delivery for each due head whose task has none in flight, while lanes are free.
+  void start_due();
+  // How long run() may sleep before something could be due that is not in flight.
+  std::chrono::milliseconds idle_wait();
+  void in_lane(store::outbox_item item);
+  boost::asio::awaitable<void> deliver_in_lane(store::outbox_item item);
+  boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
   boost::asio::awaitable<void> deliver(const store::outbox_item& item);
   boost::asio::awaitable<bool> acknowledged_by_status(const store::outbox_item& item);
   void refused(const store::outbox_item& item, const net::api_error& e);
@@ -54,6 +67,8 @@ class outbox_delivery {
   store::outbox outbox_;
   delivery_policy policy_;
   boost::asio::steady_timer timer_;
+  boost::asio::any_io_executor ex_;
+  std::set<std::string> in_flight_;  // task ids with a delivery under way
   bool stopped_ = false, woken_ = false;
   bool outage_logged_ = false;
   std::int64_t delivered_ = 0;

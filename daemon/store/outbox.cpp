@@ -19,20 +19,22 @@ result<std::int64_t> outbox::enqueue(const std::string& task_id, const std::stri
   return db_.last_insert_id();
 }
 
-result<std::vector<outbox_item>> outbox::due(std::int64_t now_ms) {
+result<std::vector<outbox_item>> outbox::due(std::int64_t now_ms, std::int64_t limit) {
   auto rows = db_.query(std::string("SELECT ") + columns +
                             " FROM outbox o WHERE o.id = (SELECT min(id) FROM outbox WHERE task_id = o.task_id) "
-                            "AND o.next_attempt_ms <= ?1 ORDER BY o.id",
-                        {now_ms});
+                            "AND o.next_attempt_ms <= ?1 ORDER BY o.id LIMIT ?2",
+                        {now_ms, limit});
   if (!rows) return rows.error();
   std::vector<outbox_item> out;
   for (const auto& r : *rows) out.push_back(item_of(r));
   return out;
 }
 
-result<std::optional<std::int64_t>> outbox::next_due() {
+result<std::optional<std::int64_t>> outbox::next_due(std::int64_t after_ms) {
   auto rows = db_.query(
-      "SELECT min(o.next_attempt_ms) FROM outbox o WHERE o.id = (SELECT min(id) FROM outbox WHERE task_id = o.task_id)");
+      "SELECT min(o.next_attempt_ms) FROM outbox o WHERE o.id = (SELECT min(id) FROM outbox WHERE task_id = o.task_id) "
+      "AND o.next_attempt_ms > ?1",
+      {after_ms});
   if (!rows) return rows.error();
   if (rows->empty() || rows->at(0).is_null(0)) return std::optional<std::int64_t>{};
   return std::optional<std::int64_t>{rows->at(0).integer(0)};

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,10 +38,11 @@ class outbox {
 
   result<std::int64_t> enqueue(const std::string& task_id, const std::string& kind, const std::string& payload,
                                std::int64_t now_ms);
-  // The head item of every task whose next attempt is due at `now_ms`, oldest first.
-  result<std::vector<outbox_item>> due(std::int64_t now_ms);
-  // The earliest next_attempt_ms among task heads, if any item waits.
-  result<std::optional<std::int64_t>> next_due();
+  // The head item of every task whose next attempt is due at `now_ms`, oldest
+  // first; at most `limit` of them when limit >= 0.
+  result<std::vector<outbox_item>> due(std::int64_t now_ms, std::int64_t limit = -1);
+  // The earliest next_attempt_ms later than `after_ms` among task heads, if any.
+  result<std::optional<std::int64_t>> next_due(std::int64_t after_ms = std::numeric_limits<std::int64_t>::min());
   result<void> delivered(std::int64_t id);
   result<void> retry_later(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error);
   // True when a complete or fail for the task is stored and not yet delivered.

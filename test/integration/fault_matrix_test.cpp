@@ -95,6 +95,21 @@ TEST_CASE("server faults: 5xx bursts and slow answers leave tasks completing onc
   CHECK(m.alive());
 }
 
+TEST_CASE("server faults: a slow answer to one task's report does not hold back another task's", "[integration][matrix]") {
+  matrix m;
+  m.start({{"MULTICA_DAEMON_MAX_CONCURRENT_TASKS", "2"}});
+  m.fault({{"path", "/complete$"}, {"mode", "delay"}, {"delay_ms", 4000}, {"count", 2}});
+  auto a = m.task(), b = m.task();
+  REQUIRE(m.ends(a, "completed"));
+  REQUIRE(m.ends(b, "completed"));
+  std::vector<std::int64_t> arrivals;
+  for (const auto& c : m.server.calls())
+    if (c.at("path").get<std::string>().ends_with("/complete")) arrivals.push_back(c.at("at_ms").get<std::int64_t>());
+  REQUIRE(arrivals.size() == 2);
+  // One report at a time would send the second complete only after the first one's 4 s answer.
+  CHECK(arrivals[1] - arrivals[0] < 2500);
+}
+
 TEST_CASE("server faults: a task whose claim answer was lost is failed instead of stranded", "[integration][matrix]") {
   matrix m;
   auto& d = m.start();

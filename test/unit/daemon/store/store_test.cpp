@@ -89,6 +89,9 @@ TEST_CASE("the outbox hands out one head per task in order", "[daemon][store]") 
   REQUIRE(due.size() == 1);  // a's head waits; a2 must not overtake it
   CHECK(due[0].id == b1);
   CHECK(o.next_due().value() == std::optional<std::int64_t>(0));
+  CHECK(o.next_due(100).value() == std::optional<std::int64_t>(500));  // heads due now are left out
+  CHECK(o.next_due(500).value() == std::nullopt);
+  CHECK(o.due(100, 0).value().empty());
   REQUIRE(o.delivered(b1).has_value());
   CHECK(o.next_due().value() == std::optional<std::int64_t>(500));
   due = o.due(600).value();
