@@ -23,7 +23,7 @@ error os_error(std::string what, const fs::path& p) {
 }
 }  // namespace
 
-result<void> write_file_atomically(const fs::path& target, std::string_view bytes, fs::perms mode) {
+result<void> write_file_atomically(const fs::path& target, std::string_view bytes, fs::perms mode, durability d) {
   std::string tmpl = (target.parent_path() / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return os_error("cannot create a temporary file beside the target", target);
@@ -40,7 +40,7 @@ result<void> write_file_atomically(const fs::path& target, std::string_view byte
     done += static_cast<std::size_t>(n);
   }
   if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return fail("cannot set permissions");
-  if (::fsync(fd) != 0) return fail("cannot flush to disk");
+  if (d == durability::flushed && ::fsync(fd) != 0) return fail("cannot flush to disk");
   if (::close(fd) != 0) { ::unlink(tmpl.c_str()); return os_error("cannot close", target); }
   if (::rename(tmpl.c_str(), target.c_str()) != 0) {
     auto e = os_error("cannot rename the temporary file into place", target);

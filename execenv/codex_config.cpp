@@ -64,7 +64,8 @@ result<config_write> write_managed_config(const fs::path& path, const sandbox_po
   config_write out;
   const auto& rw = *outcome.rewrite;
   if (rw.text == original) return out;
-  if (auto ok = write_file_atomically(path, rw.text); !ok) return ok.error();
+  // Rewritten by every prepare from the seed and the policy; a lost write is simply redone.
+  if (auto ok = write_file_atomically(path, rw.text, owner_read_write, durability::regenerated); !ok) return ok.error();
   out.written = true;
   if (!rw.migrated.empty()) {
     std::string what;

@@ -63,9 +63,11 @@ result<void> write_context_files(const fs::path& workdir, const task_context& ta
   auto ctx_dir = workdir / ".agent_context";
   fs::create_directories(ctx_dir, ec);
   if (ec) return error{"cannot create the context folder: " + ec.message(), ctx_dir.string()};
-  if (auto ok = write_file_atomically(ctx_dir / "issue_context.md", render_issue_context(task), read_only_perms); !ok)
+  if (auto ok = write_file_atomically(ctx_dir / "issue_context.md", render_issue_context(task), read_only_perms,
+                                     durability::regenerated);
+      !ok)
     return ok;
-  return write_file_atomically(workdir / "AGENTS.md", render_agents_md(task), read_only_perms);
+  return write_file_atomically(workdir / "AGENTS.md", render_agents_md(task), read_only_perms, durability::regenerated);
 }
 
 }  // namespace multicad::execenv

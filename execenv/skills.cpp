@@ -101,17 +101,21 @@ result<void> write_skills(const fs::path& codex_home, const std::vector<skill>& 
     fs::remove_all(skill_dir, ec);  // files dropped from the skill must not linger
     fs::create_directories(skill_dir, ec);
     if (ec) return error{"cannot create a skill folder: " + ec.message(), skill_dir.string()};
-    if (auto ok = write_file_atomically(skill_dir / "SKILL.md", with_front_matter(skills[i])); !ok) return ok.error();
+    // Skills are rewritten from the task by every prepare: no fsync needed.
+    constexpr auto again = durability::regenerated;
+    if (auto ok = write_file_atomically(skill_dir / "SKILL.md", with_front_matter(skills[i]), owner_read_write, again); !ok)
+      return ok.error();
     for (std::size_t f = 0; f < file_paths[i].size(); ++f) {
       auto target = skill_dir / file_paths[i][f];
       fs::create_directories(target.parent_path(), ec);
       if (ec) return error{"cannot create a skill file's folder: " + ec.message(), target.parent_path().string()};
-      if (auto ok = write_file_atomically(target, skills[i].files[f].content); !ok) return ok.error();
+      if (auto ok = write_file_atomically(target, skills[i].files[f].content, owner_read_write, again); !ok)
+        return ok.error();
     }
   }
   std::string manifest;
   for (const auto& n : names) manifest += n + "\n";
-  return write_file_atomically(dir / manifest_name, manifest);
+  return write_file_atomically(dir / manifest_name, manifest, owner_read_write, durability::regenerated);
 }
 
 }  // namespace multicad::execenv

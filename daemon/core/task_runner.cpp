@@ -9,6 +9,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -31,6 +32,7 @@ namespace multicad::core {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using namespace asio::experimental::awaitable_operators;
 
 std::string timeout_message(const std::string& provider, std::chrono::nanoseconds limit) {
   return provider + " timed out after " + config::format_duration(limit);
@@ -93,6 +95,13 @@ asio::awaitable<void> watch_timeout(task_environment& env, std::shared_ptr<task_
   bool expired = co_await sleep_unless_done(st, limit);
   if (expired)
     st->stop(stop_cause::timeout, timeout_message(env.provider, env.settings.agent_timeout));
+}
+
+// A detached progress call: the arguments are owned by this frame, since the
+// channel's coroutine only refers to them and would outlive a temporary.
+asio::awaitable<void> send_progress(task_channel& channel, std::string task_id, std::string summary, int step,
+                                    int total) {
+  co_await channel.progress(task_id, summary, step, total);
 }
 
 execenv::prepare_request prepare_request_for(task_environment& env, const proto::task& task) {
@@ -263,7 +272,13 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   } guard{env, task.id, st};
   log::info("task claimed", {{"task_id", task.id}, {"issue_id", task.issue_id}, {"workspace_id", task.workspace_id}});
 
-  auto err = co_await env.channel.start(task.id);
+  // The task folder is prepared (on the pool) while the start call is in
+  // flight: the agent can then be spawned as soon as the server says yes.
+  auto request = prepare_request_for(env, task);
+  auto prepare = [request] { return execenv::prepare_environment(request); };
+  auto started_and_prepared = co_await (env.channel.start(task.id) && on_pool(env.pool, prepare));
+  auto& err = std::get<0>(started_and_prepared);
+  auto& prepared = std::get<1>(started_and_prepared);
   if (err) {
     if (err->refused) {
       log::warn("task could not be started; the server refused it", {{"task_id", task.id}, {"error", err->message},
@@ -272,14 +287,11 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
     } else {
       env.channel.fail(task.id, "start task failed: " + err->message);
     }
+    // A folder prepared for nothing is left to GC, which knows it by its metadata.
+    if (prepared) co_await write_gc_meta(env, task, prepared->layout.root);
     counted.ended(task_end::not_started);
     co_return task_end::not_started;
   }
-  co_await env.channel.progress(task.id, "Launching " + env.provider, 1, 2);
-
-  auto request = prepare_request_for(env, task);
-  auto prepare = [request] { return execenv::prepare_environment(request); };
-  auto prepared = co_await on_pool(env.pool, prepare);
   if (!prepared) {
     auto why = "environment preparation failed: " + prepared.error().to_string();
     log::error("task failed before the agent started", {{"task_id", task.id}, {"error", why}});
@@ -287,6 +299,8 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
     counted.ended(task_end::failed);
     co_return task_end::failed;
   }
+  // Progress is informative only: it goes out beside the spawn instead of before it.
+  asio::co_spawn(ex, send_progress(env.channel, task.id, "Launching " + env.provider, 1, 2), asio::detached);
   log::write_notices(prepared->notices);
   (void)env.journal.set_env_root(task.id, prepared->layout.root.string());
 

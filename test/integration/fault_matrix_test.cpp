@@ -122,6 +122,24 @@ TEST_CASE("server faults: a task whose claim answer was lost is failed instead o
   REQUIRE(m.ends(m.task(), "completed"));  // and work goes on
 }
 
+TEST_CASE("server faults: a start the server refuses runs nothing and leaves its folder to GC", "[integration][matrix]") {
+  matrix m;
+  auto& d = m.start();
+  m.fault({{"path", "/start$"}, {"mode", "status"}, {"status", 400},
+           {"body", "{\"error\":\"start task: no rows in result set\"}\n"}, {"count", 1}});
+  auto id = m.task();
+  REQUIRE(d.wait_log("task could not be started; the server refused it"));
+  // The folder was prepared while the start call was in flight; it carries GC metadata.
+  REQUIRE(eventually([&] {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(m.dir / "ws"))
+      if (e.path().filename() == ".gc_meta.json") return true;
+    return false;
+  }));
+  CHECK(m.posts("/fail", id) + m.posts("/complete", id) == 0);
+  CHECK(marked(id) == 0);
+  CHECK(m.alive());
+}
+
 TEST_CASE("server faults: a hanging server is cut off by server_timeout", "[integration][matrix]") {
   matrix m;
   auto& d = m.start({{"MULTICA_SERVER_TIMEOUT", "1s"}});
