@@ -84,7 +84,7 @@ std::vector<std::string> codex_args(const std::vector<std::string>& custom, std:
 struct codex_run::impl : std::enable_shared_from_this<impl> {
   impl(asio::any_io_executor ex, codex_run_options o, event_handler e, started_handler s)
       : exec(ex), options(std::move(o)), on_event(std::move(e)), on_started(std::move(s)),
-        session_(options.session), in(ex), out(ex), err(ex), wake(ex) {}
+        session_(options.session), in(ex), out(ex), err(ex), wake(ex), held(options.hold_session) {}
 
   asio::any_io_executor exec;
   codex_run_options options;
@@ -97,6 +97,7 @@ struct codex_run::impl : std::enable_shared_from_this<impl> {
   pid_t pgid = 0;
 
   asio::steady_timer wake;
+  bool held;  // the session waits for release() (hold_session)
   bool dirty = false;
   std::deque<std::string> writes;
   bool writing = false;
@@ -270,6 +271,7 @@ asio::awaitable<void> codex_run::impl::drive() {
   const auto start_deadline = clock::now() + options.start_limit;
   std::optional<clock::time_point> interrupt_deadline;
   while (!session_.finished() && !exited && !stdout_done) {
+    if (held && stop_requested) break;  // nothing was sent: no turn to interrupt
     bool in_turn = session_.current_state() == session::state::in_turn;
     if (!in_turn && !stop_requested && clock::now() >= start_deadline) {
       stop_requested = true;
@@ -317,6 +319,16 @@ codex_run::codex_run(asio::any_io_executor ex, codex_run_options o, event_handle
 
 codex_run::~codex_run() = default;
 
+void codex_run::release() {
+  auto& self = *impl_;
+  if (!self.held || self.stop_requested) return;
+  self.held = false;
+  if (!self.proc) return;  // not spawned yet: run() starts the session
+  self.session_.start();
+  self.drain_session();
+  self.notify();
+}
+
 void codex_run::stop(std::string reason) {
   if (impl_->stop_requested) return;
   impl_->stop_requested = true;
@@ -335,8 +347,10 @@ asio::awaitable<codex_run_result> codex_run::run() {
   asio::co_spawn(self->exec, [self] { return self->read_stdout(); }, asio::detached);
   asio::co_spawn(self->exec, [self] { return self->read_stderr(); }, asio::detached);
   asio::co_spawn(self->exec, [self] { return self->wait_exit(); }, asio::detached);
-  self->session_.start();
-  self->drain_session();
+  if (!self->held) {
+    self->session_.start();
+    self->drain_session();
+  }
 
   co_await self->drive();
   co_await self->shut_down();

@@ -45,6 +45,10 @@ struct codex_run_options {
   // Each later step of the stop protocol (close stdin, SIGTERM) waits this long.
   std::chrono::milliseconds step_grace{std::chrono::seconds(2)};
   std::size_t max_line_bytes = 8 * 1024 * 1024;
+  // Spawn at once but send nothing to Codex until release(): the process boots
+  // (its slowest part) while the daemon still waits for the server's go-ahead.
+  // A run stopped before release() closes stdin and reports no turn.
+  bool hold_session = false;
 };
 
 struct codex_run_result {
@@ -72,6 +76,9 @@ class codex_run {
 
   // Requires: called once.
   boost::asio::awaitable<codex_run_result> run();
+  // Starts the held session (see codex_run_options::hold_session). Idempotent;
+  // does nothing once stopped.
+  void release();
   // Starts the stop protocol with the reason reported as the outcome's error
   // ("cancelled by the server", "timed out after 2h0m0s"). Idempotent.
   void stop(std::string reason);

@@ -104,6 +104,50 @@ asio::awaitable<void> send_progress(task_channel& channel, std::string task_id, 
   co_await channel.progress(task_id, summary, step, total);
 }
 
+// The answer to the start call (dispatched -> running), awaited by the task
+// while its folder is prepared and Codex boots.
+struct start_gate {
+  explicit start_gate(asio::any_io_executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
+  bool answered = false;
+  std::optional<task_channel::start_error> error;
+  asio::steady_timer wake;  // cancelled when answered
+
+  asio::awaitable<void> wait() {
+    while (!answered) co_await wake.async_wait(use_tuple);
+  }
+};
+
+asio::awaitable<void> ask_to_start(task_channel& channel, std::string task_id, std::shared_ptr<start_gate> gate) {
+  gate->error = co_await channel.start(task_id);
+  gate->answered = true;
+  gate->wake.cancel();
+}
+
+void report_not_started(task_environment& env, const std::string& task_id, const task_channel::start_error& err) {
+  if (err.refused) {
+    log::warn("task could not be started; the server refused it", {{"task_id", task_id}, {"error", err.message},
+               {"hint", "usually the task was cancelled or reassigned between claim and start; nothing to do"}});
+    env.channel.forget(task_id);
+  } else {
+    env.channel.fail(task_id, "start task failed: " + err.message);
+  }
+}
+
+// Lets the held Codex session begin once the server started the task, or
+// stops Codex (which was sent nothing) when it did not.
+asio::awaitable<void> release_when_started(task_environment& env, std::string task_id, std::shared_ptr<start_gate> gate,
+                                           agent::codex_run& run) {
+  co_await gate->wait();
+  if (gate->error) {
+    run.stop("the server did not start the task");
+    co_return;
+  }
+  run.release();
+  // Progress is informative only: it goes out beside the turn, and a slow answer to it delays nothing.
+  asio::co_spawn(co_await asio::this_coro::executor, send_progress(env.channel, task_id, "Launching " + env.provider, 1, 2),
+                 asio::detached);
+}
+
 execenv::prepare_request prepare_request_for(task_environment& env, const proto::task& task) {
   execenv::prepare_request r;
   r.workspaces_root = env.settings.workspaces_root;
@@ -272,41 +316,39 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   } guard{env, task.id, st};
   log::info("task claimed", {{"task_id", task.id}, {"issue_id", task.issue_id}, {"workspace_id", task.workspace_id}});
 
-  // The task folder is prepared (on the pool) while the start call is in
-  // flight: the agent can then be spawned as soon as the server says yes.
+  // The start call, the folder and Codex's boot overlap: the folder is
+  // prepared on the pool while the start call is in flight, and Codex is
+  // spawned with its session held until the server says yes (nothing is sent
+  // to it before), so a slow server answer costs no extra time. A task the
+  // server will not start never gets a turn.
+  auto gate = std::make_shared<start_gate>(ex);
+  asio::co_spawn(ex, ask_to_start(env.channel, task.id, gate), asio::detached);
   auto request = prepare_request_for(env, task);
   auto prepare = [request] { return execenv::prepare_environment(request); };
-  auto started_and_prepared = co_await (env.channel.start(task.id) && on_pool(env.pool, prepare));
-  auto& err = std::get<0>(started_and_prepared);
-  auto& prepared = std::get<1>(started_and_prepared);
-  if (err) {
-    if (err->refused) {
-      log::warn("task could not be started; the server refused it", {{"task_id", task.id}, {"error", err->message},
-                 {"hint", "usually the task was cancelled or reassigned between claim and start; nothing to do"}});
-      env.channel.forget(task.id);
-    } else {
-      env.channel.fail(task.id, "start task failed: " + err->message);
+  auto prepared = co_await on_pool(env.pool, prepare);
+  if (!prepared || (gate->answered && gate->error)) {
+    co_await gate->wait();
+    if (gate->error) {
+      report_not_started(env, task.id, *gate->error);
+      // A folder prepared for nothing is left to GC, which knows it by its metadata.
+      if (prepared) co_await write_gc_meta(env, task, prepared->layout.root);
+      counted.ended(task_end::not_started);
+      co_return task_end::not_started;
     }
-    // A folder prepared for nothing is left to GC, which knows it by its metadata.
-    if (prepared) co_await write_gc_meta(env, task, prepared->layout.root);
-    counted.ended(task_end::not_started);
-    co_return task_end::not_started;
-  }
-  if (!prepared) {
     auto why = "environment preparation failed: " + prepared.error().to_string();
     log::error("task failed before the agent started", {{"task_id", task.id}, {"error", why}});
     env.channel.fail(task.id, why);
     counted.ended(task_end::failed);
     co_return task_end::failed;
   }
-  // Progress is informative only: it goes out beside the spawn instead of before it.
-  asio::co_spawn(ex, send_progress(env.channel, task.id, "Launching " + env.provider, 1, 2), asio::detached);
   log::write_notices(prepared->notices);
   (void)env.journal.set_env_root(task.id, prepared->layout.root.string());
 
   auto batcher = std::make_shared<message_batcher>();
+  auto options = run_options(env, task, *prepared, request.policy);
+  options.hold_session = !gate->answered;
   agent::codex_run run(
-      ex, run_options(env, task, *prepared, request.policy), [batcher](const auto& e) { batcher->add(e); },
+      ex, std::move(options), [batcher](const auto& e) { batcher->add(e); },
       [&](pid_t pgid) {
         (void)env.journal.set_agent(task.id, pgid, agent::process_start_time(pgid).value_or(0), agent::boot_id());
       });
@@ -316,7 +358,7 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   asio::co_spawn(ex, watch_flush(env, task.id, st, batcher), asio::detached);
   asio::co_spawn(ex, watch_timeout(env, st), asio::detached);
 
-  auto result = co_await run.run();
+  auto result = co_await (run.run() && release_when_started(env, task.id, gate, run));
   if (env.stats && result.start_latency)
     env.stats->codex_start_seconds.observe(static_cast<double>(result.start_latency->count()) / 1000.0);
   st->run = nullptr;
@@ -324,6 +366,12 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   (void)env.journal.clear_agent(task.id);
   if (!result.survivors.empty())
     log::error("processes of the task survived SIGKILL", {{"task_id", task.id}, {"count", std::to_string(result.survivors.size())}});
+  if (gate->error) {
+    report_not_started(env, task.id, *gate->error);
+    co_await write_gc_meta(env, task, prepared->layout.root);
+    counted.ended(task_end::not_started);
+    co_return task_end::not_started;
+  }
   if (auto last = batcher->flush(); !last.empty()) env.channel.messages(task.id, std::move(last));
 
   auto end = co_await report(env, task, *st, *prepared, result);

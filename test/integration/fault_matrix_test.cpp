@@ -140,6 +140,49 @@ TEST_CASE("server faults: a start the server refuses runs nothing and leaves its
   CHECK(m.alive());
 }
 
+namespace {
+std::vector<json> json_lines(const std::filesystem::path& file) {
+  std::vector<json> out;
+  std::istringstream in(read_file(file));
+  for (std::string l; std::getline(in, l);) out.push_back(json::parse(l));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("server faults: Codex boots while a slow start call is answered", "[integration][matrix]") {
+  matrix m;
+  m.start();
+  m.fault({{"path", "/start$"}, {"mode", "delay"}, {"delay_ms", 2000}, {"count", 1}});
+  auto log = m.dir / "codex.log";
+  auto id = m.task({{"FAKE_CODEX_LOG", log.string()}});
+  REQUIRE(m.ends(id, "completed"));
+  double start_sent = 0;
+  for (const auto& c : m.server.calls())
+    if (c.at("path").get<std::string>().ends_with("/start")) start_sent = c.at("at_ms").get<double>();
+  auto lines = json_lines(log);
+  REQUIRE_FALSE(lines.empty());
+  // Spawned long before the answer (sent + 2 s); one after the other would spawn after it.
+  CHECK(lines.front().at("time_origin_ms").get<double>() < start_sent + 1000);
+}
+
+TEST_CASE("server faults: a start refused after a slow answer stops Codex, which was sent nothing", "[integration][matrix]") {
+  matrix m;
+  auto& d = m.start();
+  m.fault({{"path", "/start$"}, {"mode", "delay"}, {"delay_ms", 2000}, {"count", 1}});
+  auto log = m.dir / "codex.log";
+  auto id = m.task({{"FAKE_CODEX_LOG", log.string()}});
+  REQUIRE(eventually([&] { return std::filesystem::exists(log); }));
+  // Cancelled while the start call waits: the delayed start then finds no dispatched task.
+  m.server.control("POST", "/_fake/tasks/" + id + "/cancel");
+  REQUIRE(d.wait_log("task could not be started; the server refused it"));
+  REQUIRE(eventually([&] { return marked(id) == 0; }));
+  auto lines = json_lines(log);
+  CHECK(lines.size() == 1);  // the start record only: no initialize, no turn
+  CHECK(m.posts("/fail", id) + m.posts("/complete", id) == 0);
+  CHECK(m.status_of(id) == "cancelled");
+  REQUIRE(m.ends(m.task(), "completed"));
+}
+
 TEST_CASE("server faults: a hanging server is cut off by server_timeout", "[integration][matrix]") {
   matrix m;
   auto& d = m.start({{"MULTICA_SERVER_TIMEOUT", "1s"}});
