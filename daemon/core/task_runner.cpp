@@ -43,12 +43,24 @@ namespace {
 enum class stop_cause { none, cancelled, gone, failed_elsewhere, timeout, shutdown };
 
 struct task_state {
-  explicit task_state(asio::any_io_executor ex) : wake(ex) {}
+  explicit task_state(asio::any_io_executor ex) : wake(ex), first_event(ex) {}
   stop_cause why = stop_cause::none;
   std::string reason;
   agent::codex_run* run = nullptr;
   bool done = false;
   asio::steady_timer wake;  // cancelled to wake the watchers when done
+  // watch_flush waits on this while no message is pending; the first event cancels it.
+  asio::steady_timer first_event;
+  bool awaiting_first_event = false;
+
+  void finish() {
+    done = true;
+    wake.cancel();
+    first_event.cancel();
+  }
+  void event_added() {
+    if (awaiting_first_event) first_event.cancel();
+  }
 
   void stop(stop_cause cause, std::string text) {
     if (why != stop_cause::none || done) return;
@@ -81,12 +93,22 @@ asio::awaitable<void> watch_status(task_environment& env, std::string task_id, s
   }
 }
 
+// Messages go out on the leading edge: the first event after a quiet spell is
+// sent at once, later ones are gathered for flush_interval, so a task costs at
+// most one messages POST per interval and a lone event waits for nothing.
 asio::awaitable<void> watch_flush(task_environment& env, std::string task_id, std::shared_ptr<task_state> st,
                                   std::shared_ptr<message_batcher> batcher) {
-  for (;;) {
+  while (!st->done) {
+    if (batcher->empty()) {
+      st->first_event.expires_at(asio::steady_timer::time_point::max());
+      st->awaiting_first_event = true;
+      co_await st->first_event.async_wait(use_tuple);
+      st->awaiting_first_event = false;
+      continue;
+    }
+    if (auto batch = batcher->flush(); !batch.empty()) env.channel.messages(task_id, std::move(batch));
     bool go_on = co_await sleep_unless_done(st, env.flush_interval);
     if (!go_on) break;
-    if (auto batch = batcher->flush(); !batch.empty()) env.channel.messages(task_id, std::move(batch));
   }
 }
 
@@ -309,8 +331,7 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
     std::string id;
     std::shared_ptr<task_state> st;
     ~unregister() {
-      st->done = true;
-      st->wake.cancel();
+      st->finish();
       env.registry.remove(id);
     }
   } guard{env, task.id, st};
@@ -348,7 +369,11 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   auto options = run_options(env, task, *prepared, request.policy);
   options.hold_session = !gate->answered;
   agent::codex_run run(
-      ex, std::move(options), [batcher](const auto& e) { batcher->add(e); },
+      ex, std::move(options),
+      [batcher, st](const auto& e) {
+        batcher->add(e);
+        st->event_added();
+      },
       [&](pid_t pgid) {
         (void)env.journal.set_agent(task.id, pgid, agent::process_start_time(pgid).value_or(0), agent::boot_id());
       });
@@ -362,7 +387,7 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   if (env.stats && result.start_latency)
     env.stats->codex_start_seconds.observe(static_cast<double>(result.start_latency->count()) / 1000.0);
   st->run = nullptr;
-  st->done = true;
+  st->finish();
   (void)env.journal.clear_agent(task.id);
   if (!result.survivors.empty())
     log::error("processes of the task survived SIGKILL", {{"task_id", task.id}, {"count", std::to_string(result.survivors.size())}});

@@ -324,3 +324,25 @@ TEST_CASE("a ping runs the agent and reports the answer", "[integration][daemon]
     return false;
   }));
 }
+
+TEST_CASE("an event after a quiet spell reaches the server at once instead of at the next flush", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  // One agent item a second: each comes after a quiet spell longer than the 500 ms flush interval.
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "flood"}, {"FAKE_CODEX_EVENTS", "10"}, {"FAKE_CODEX_RATE", "1"},
+                         {"FAKE_CODEX_EVENT_TIMESTAMPS", "1"}});
+  REQUIRE(f.wait_status(id, "completed", 30s));
+  std::vector<std::int64_t> waits;
+  for (const auto& call : f.calls_to("/messages", id)) {
+    for (const auto& m : call.at("body").at("messages")) {
+      if (m.value("type", "") != "text") continue;
+      auto text = m.value("content", "");
+      auto at = text.rfind(" @");
+      if (text.find("flood message") == std::string::npos || at == std::string::npos) continue;
+      waits.push_back(call.at("at_ms").get<std::int64_t>() - std::stoll(text.substr(at + 2)));
+    }
+  }
+  REQUIRE(waits.size() == 5);
+  // A fixed 500 ms tick would hold each for 0-500 ms (all five under 250 ms: a 3 % chance).
+  for (auto w : waits) CHECK(w < 250);
+}

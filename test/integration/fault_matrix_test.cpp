@@ -165,7 +165,7 @@ TEST_CASE("server faults: Codex boots while a slow start call is answered", "[in
   CHECK(lines.front().at("time_origin_ms").get<double>() < start_sent + 1000);
 }
 
-TEST_CASE("server faults: a start refused after a slow answer stops Codex, which was sent nothing", "[integration][matrix]") {
+TEST_CASE("server faults: a start refused after a slow answer stops Codex which was sent nothing", "[integration][matrix]") {
   matrix m;
   auto& d = m.start();
   m.fault({{"path", "/start$"}, {"mode", "delay"}, {"delay_ms", 2000}, {"count", 1}});
