@@ -55,8 +55,12 @@ function interestingEnv() {
   return out;
 }
 
+// at_ms: when this record is written (after Node booted and loaded us);
+// time_origin_ms: when this process started, as Node measured it at its own
+// start (performance.timeOrigin), which benchmarks use as the spawn time.
 function recordStart(argv) {
-  appendLog({ argv, env: interestingEnv(), cwd: process.cwd(), pid: process.pid, pgid: processGroupId() });
+  appendLog({ argv, env: interestingEnv(), cwd: process.cwd(), pid: process.pid, pgid: processGroupId(),
+    at_ms: Date.now(), time_origin_ms: Math.round(performance.timeOrigin * 1000) / 1000 });
   if (env.FAKE_CODEX_PIDS) fs.appendFileSync(env.FAKE_CODEX_PIDS, `${process.pid}\n`);
 }
 

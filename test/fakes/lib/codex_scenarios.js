@@ -12,6 +12,7 @@
 'use strict';
 
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const crypto = require('node:crypto');
 const { RpcError } = require('./codex_config');
 const { commandItem } = require('./codex_items');
@@ -180,19 +181,35 @@ const scenarios = {
 
 // FAKE_CODEX_EVENTS items (alternating agentMessage and commandExecution) as
 // fast as stdout takes them, or FAKE_CODEX_RATE per second; then the answer.
+// FAKE_CODEX_EVENT_TIMESTAMPS=1 (for benchmarks) appends ` @<epoch ms>`, the
+// time the item is written, to each message text, command and command output,
+// and at the end appends a record of what was emitted to FAKE_CODEX_LOG.
 async function flood(t) {
   const count = intEnv('FAKE_CODEX_EVENTS', 10000);
   const rate = intEnv('FAKE_CODEX_RATE', 0);
+  const stamped = env.FAKE_CODEX_EVENT_TIMESTAMPS === '1';
+  const stamp = () => (stamped ? ` @${Date.now()}` : '');
+  const emitted = { agentMessages: 0, commands: 0, firstMs: Date.now(), lastMs: null };
   const start = Date.now();
   for (let i = 0; i < count; i++) {
-    if (i % 2 === 0) t.agentMessage(`flood message ${i}`);
-    else t.command(`echo ${i}`, `${i}\n`, 0);
+    if (i % 2 === 0) {
+      t.agentMessage(`flood message ${i}${stamp()}`);
+      emitted.agentMessages++;
+    } else {
+      const at = stamp();
+      t.command(`echo ${i}${at}`, `${i}${at}\n`, 0);
+      emitted.commands++;
+    }
+    emitted.lastMs = Date.now();
     if (rate) {
       const due = start + ((i + 1) * 1000) / rate;
       if (due > Date.now()) await t.sleep(due - Date.now());
     } else if (i % 100 === 99) {
       await t.drain();
     }
+  }
+  if (stamped && env.FAKE_CODEX_LOG) {
+    fs.appendFileSync(env.FAKE_CODEX_LOG, JSON.stringify({ flood: { pid: process.pid, items: count, ...emitted } }) + '\n');
   }
   answer(t);
 }
