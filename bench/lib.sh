@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the variables set here are used by the benchmarks
 # Shared helpers of the benchmarks in bench/ (sourced, not run).
 #
 # What every benchmark gets from here:

@@ -86,6 +86,7 @@ diagnose() {
   log "overhead: diagnosis, $k tasks under strace and $k with the task directories on tmpfs"
   stop_daemon
   dir="$WORK/diag-strace"; mkdir -p "$dir/codex-shared"; mock_codex_config >"$dir/codex-shared/config.toml"
+  # shellcheck disable=SC2054  # the commas belong to strace's -e list
   DAEMON_PREFIX=(strace -f --seccomp-bpf -ttt -T -o "$WORK/daemon.strace"
     -e trace=fsync,fdatasync,clone,clone3,execve,sendmsg,sendto)
   start_daemon "$dir" "$STAMP" MULTICA_SERVER_URL="$SERVER_URL" MULTICA_TOKEN="$TOKEN" \

@@ -5,7 +5,7 @@
 #   scripts/setup.sh --with-codex  also the pinned real Codex CLI (npm) in .deps/codex
 #   scripts/setup.sh --for-tests   all of the above, plus the tools the tests run
 #                                  (systemd-analyze, xmllint, dpkg-shlibdeps,
-#                                  shellcheck, clang with libFuzzer)
+#                                  the shellcheck linter, clang with libFuzzer)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 

@@ -173,11 +173,15 @@ TEST_CASE("service status names the unit file and how to read the logs", "[integ
   CHECK_THAT(r.out, Contains("logs:      journalctl --user -u multicad -n 10"));
 }
 
-TEST_CASE("install.sh and the maintainer scripts pass shellcheck", "[integration][packaging]") {
-  std::vector<std::string> argv{"shellcheck"};
+TEST_CASE("every shell script passes shellcheck", "[integration][packaging]") {
+  // -x -P bench: the benchmarks source bench/lib.sh.
+  std::vector<std::string> argv{"shellcheck", "-x", "-P", (source_dir / "bench").string()};
   for (const char* f : {"packaging/install.sh", "packaging/debian/postinst", "packaging/debian/prerm",
-                        "packaging/debian/postrm"})
+                        "packaging/debian/postrm", ".ci/run"})
     argv.push_back((source_dir / f).string());
+  for (const char* dir : {"scripts", "bench"})
+    for (const auto& e : fs::directory_iterator(source_dir / dir))
+      if (e.path().extension() == ".sh") argv.push_back(e.path().string());
   auto r = tool(argv, "shellcheck");
   INFO(r.out + r.err);
   CHECK(r.status == 0);
