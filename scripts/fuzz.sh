@@ -8,8 +8,8 @@
 # --keep-going runs libFuzzer in fork mode with -ignore_crashes=1: a target
 # goes on fuzzing after a failing input (every one is saved), for when a
 # known finding would otherwise stop it within seconds.
-# Installs clang-14 and libclang-rt-14-dev when missing (the rest of the
-# build dependencies come from scripts/setup.sh). The checked-in seeds in
+# Installs what is missing first (scripts/setup.sh --for-tests: the build
+# dependencies, clang-14 and libclang-rt-14-dev). The checked-in seeds in
 # fuzz/corpus/<target> are copied into build/fuzz/fuzz/corpus/<target>, which
 # keeps growing from run to run; the seeds themselves are never written to.
 set -euo pipefail
@@ -35,17 +35,8 @@ dict_of() {
 }
 for t in "${targets[@]}"; do dict_of "$t" >/dev/null; done
 
-packages=(clang-14 libclang-rt-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "fuzz: installing ${missing[*]}"
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# clang-14 and libclang-rt-14-dev (libFuzzer) come with the test tools.
+"$here/scripts/setup.sh" --for-tests
 
 cd "$here"
 cmake --preset fuzz >/dev/null
