@@ -157,6 +157,13 @@ make_workspace() {
 }
 
 # The Codex config that points the real Codex at the mock model (spec §7.1).
+# DIR/home and DIR/codex-shared (the shared CODEX_HOME a task's codex-home is
+# seeded from), configured for the mock model.
+mock_home() {
+  mkdir -p "$1/home" "$1/codex-shared"
+  mock_codex_config >"$1/codex-shared/config.toml"
+}
+
 mock_codex_config() {
   cat <<EOF
 model = "mock-model"

@@ -51,15 +51,13 @@ make_workspace
 # The daemon: server mode, default intervals, the mock model in its shared
 # CODEX_HOME (the task's codex-home is seeded from it).
 DDIR="$WORK/daemon"
-mkdir -p "$DDIR/codex-shared"
-mock_codex_config >"$DDIR/codex-shared/config.toml"
+mock_home "$DDIR"
 start_daemon "$DDIR" "$STAMP" MULTICA_SERVER_URL="$SERVER_URL" MULTICA_TOKEN="$TOKEN" \
   EXEC_STAMP_TARGET="$REAL_CODEX" EXEC_STAMP_LOG="$STAMPS"
 
 # The bare client's own home, prepared the same way.
 BDIR="$WORK/bare"
-mkdir -p "$BDIR/home" "$BDIR/codex-shared"
-mock_codex_config >"$BDIR/codex-shared/config.toml"
+mock_home "$BDIR"
 
 # One bare-client task; appends its record to $RUNS.
 run_bare() {
@@ -85,7 +83,7 @@ diagnose() {
   local k=${BENCH_DIAG_N:-10} i dir
   log "overhead: diagnosis, $k tasks under strace and $k with the task directories on tmpfs"
   stop_daemon
-  dir="$WORK/diag-strace"; mkdir -p "$dir/codex-shared"; mock_codex_config >"$dir/codex-shared/config.toml"
+  dir="$WORK/diag-strace"; mock_home "$dir"
   # shellcheck disable=SC2054  # the commas belong to strace's -e list
   DAEMON_PREFIX=(strace -f --seccomp-bpf -ttt -T -o "$WORK/daemon.strace"
     -e trace=fsync,fdatasync,clone,clone3,execve,sendmsg,sendto)
@@ -99,7 +97,7 @@ diagnose() {
   node "$BENCH/lib/strace_report.mjs" "$WORK/daemon.strace" "$WORK/diag-strace.jsonl"
 
   dir=$(mktemp -d /dev/shm/multicad-bench.XXXXXX); EXTRA_DIRS+=("$dir")
-  mkdir -p "$dir/codex-shared"; mock_codex_config >"$dir/codex-shared/config.toml"
+  mock_home "$dir"
   start_daemon "$dir" "$STAMP" MULTICA_SERVER_URL="$SERVER_URL" MULTICA_TOKEN="$TOKEN" \
     EXEC_STAMP_TARGET="$REAL_CODEX" EXEC_STAMP_LOG="$STAMPS"
   run_daemon_task 0 true "$WORK/diag-tmpfs.jsonl"

@@ -67,14 +67,12 @@ start_mock_model
 make_workspace
 
 DDIR="$WORK/daemon"
-mkdir -p "$DDIR/codex-shared"
-mock_codex_config >"$DDIR/codex-shared/config.toml"
+mock_home "$DDIR"
 start_daemon "$DDIR" "$STAMP" MULTICA_SERVER_URL="$SERVER_URL" MULTICA_TOKEN="$TOKEN" \
   EXEC_STAMP_TARGET="$NATIVE_CODEX" EXEC_STAMP_LOG="$STAMPS"
 
 RDIR="$WORK/runner"
-mkdir -p "$RDIR/home" "$RDIR/codex-shared"
-mock_codex_config >"$RDIR/codex-shared/config.toml"
+mock_home "$RDIR"
 
 # One task through the SDK runner; appends its record to $RUNS.
 run_sdk() {
