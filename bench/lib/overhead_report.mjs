@@ -31,6 +31,7 @@ const d = daemon.map((r) => {
   return {
     wall: r.end_ms - r.claim_ms,
     claimToExec: exec - r.claim_ms,
+    claimReplyToExec: r.claim_done_ms ? exec - r.claim_done_ms : null,
     claimToStart: callAt(r, 'start') - r.claim_ms,
     startToProgress: callAt(r, 'progress') - callAt(r, 'start'),
     progressToExec: exec - callAt(r, 'progress'),
@@ -73,6 +74,8 @@ const overheadMs = dw.p50 - bw.p50;
 const overheadPct = (100 * overheadMs) / bw.p50;
 const overheadP90 = dw.p90 - bw.p90;
 const c2e = s(d, 'claimToExec');
+// The target's own measure: from the claim's answer leaving the server (not its arrival, which adds the server's work).
+const r2e = s(d.filter((x) => x.claimReplyToExec !== null), 'claimReplyToExec');
 
 const row = (label, st) => [label, st.n, fmt(st.p50), fmt(st.p90), fmt(st.min), fmt(st.max)];
 console.log(`\n== Overhead over bare Codex (real Codex 0.171.0 + mock model; loads ${loadStart} -> ${loadEnd}; ${failed} failed runs)\n`);
@@ -88,7 +91,8 @@ console.log(`\noverhead (p50 - p50): ${fmt(overheadMs)} ms = ${fmt(overheadPct, 
 // run to run, which swamps a few ms in the difference of the walls.
 const attributable = (c2e.p50 - s(b, 'startToExec').p50) + (s(d, 'lastModelToEnd').p50 - s(b, 'lastModelToEnd').p50);
 console.log(`daemon-attributable (claim -> exec, last model request -> end; p50 differences): ${fmt(attributable)} ms`);
-console.log(`claim -> codex exec (daemon side): p50 ${fmt(c2e.p50, 2)} ms, p90 ${fmt(c2e.p90, 2)} ms\n`);
+console.log(`claim -> codex exec (daemon side): p50 ${fmt(c2e.p50, 2)} ms, p90 ${fmt(c2e.p90, 2)} ms`);
+console.log(`claim answer sent -> codex exec: p50 ${fmt(r2e.p50, 2)} ms, p90 ${fmt(r2e.p90, 2)} ms (n=${r2e.n})\n`);
 console.log(table([
   ['phase (ms, p50)', 'multicad', 'bare', 'what'],
   ['claim/fork -> codex exec', fmt(c2e.p50, 2), fmt(s(b, 'startToExec').p50, 2), 'daemon: claim reply, POST start, POST progress, prepare dir, spawn'],
@@ -106,10 +110,10 @@ console.log(table([
 const targets = {
   overhead_pct_le_5: overheadPct <= 5,
   overhead_ms_le_30: overheadMs <= 30,
-  claim_to_exec_p50_le_3ms: c2e.p50 <= 3,
+  claim_to_exec_p50_le_3ms: r2e.n > 0 ? r2e.p50 <= 3 : c2e.p50 <= 3,
 };
 console.log(`\ntargets: overhead <= 5 %: ${verdict(targets.overhead_pct_le_5)}; <= 30 ms: ${verdict(targets.overhead_ms_le_30)}; ` +
-  `claim -> exec p50 <= 3 ms: ${verdict(targets.claim_to_exec_p50_le_3ms)}`);
+  `claim answer -> exec p50 <= 3 ms: ${verdict(targets.claim_to_exec_p50_le_3ms)}`);
 const phases = {};
 for (const k of ['claimToStart', 'startToProgress', 'progressToExec', 'execToModel', 'modelSpan', 'lastModelToEnd',
   'lastModelToAfterTurn', 'afterTurnToEnd']) phases[k] = s(d, k);
@@ -119,6 +123,6 @@ console.log(JSON.stringify({
   bench: 'overhead', machine: JSON.parse(machineJson), load_start: Number(loadStart), load_end: Number(loadEnd),
   failed_runs: failed, daemon_wall_ms: dw, bare_wall_ms: bw, overhead_ms: +overheadMs.toFixed(2),
   overhead_pct: +overheadPct.toFixed(3), overhead_p90_ms: +overheadP90.toFixed(2),
-  attributable_overhead_ms: +attributable.toFixed(2), claim_to_exec_ms: c2e,
+  attributable_overhead_ms: +attributable.toFixed(2), claim_to_exec_ms: c2e, claim_reply_to_exec_ms: r2e,
   daemon_phases_ms: phases, bare_phases_ms: barePhases, targets,
 }));

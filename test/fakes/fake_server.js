@@ -109,7 +109,10 @@ function makeRequestHandler(ctx) {
     if (url.pathname.startsWith('/_fake/')) return writeReply(res, handleControl(ctx, req.method, url, bodyText));
 
     const call = ctx.calls.record(req.method, url, Boolean(req.headers.authorization), bodyText);
-    res.on('finish', () => { call.status = res.statusCode; });
+    res.on('finish', () => {
+      call.status = res.statusCode;
+      call.done_ms = performance.timeOrigin + performance.now();  // the answer handed to the socket, µs precision
+    });
     const fault = ctx.faults.take(req.method, url.pathname);
     if (fault && fault.mode === 'status') return writeReply(res, statusFaultReply(fault));
     if (fault && fault.mode === 'close') return req.socket.destroy();
