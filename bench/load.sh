@@ -7,7 +7,8 @@
 #
 # BENCH_POST_DELAY_MS makes the fake server answer every message POST that
 # much later (a `delay` fault), as a server across a network would: the
-# daemon delivers reports one at a time, so this shows where that limits.
+# daemon delivers up to four tasks' reports at once, so this shows where
+# that limits.
 #
 # The daemon (server mode, MULTICA_DAEMON_MAX_CONCURRENT_TASKS=50) claims 50
 # tasks, each bound to its own agent so the fake server's per-agent cap does
@@ -30,8 +31,9 @@
 #              POST), i.e. one over the mean spacing; also the most in any
 #              sliding second and the smallest gap between two
 #   delivery   the outbox depth each second and the daemon's own request
-#              timings (/metrics): reports go out one at a time, so the share
-#              of the run spent waiting on POSTs says how close it is to full
+#              timings (/metrics): reports go out four at a time at most, so
+#              the time spent waiting on POSTs over 4 x the run says how close
+#              delivery is to full
 #   CPU, RSS   the daemon process (/proc/PID/stat utime+stime, which Linux
 #              scales to the scheduler's exact runtime; perf stat -i as a
 #              cross-check; VmHWM), and beside it what the fake codexes (the

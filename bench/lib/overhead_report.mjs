@@ -29,6 +29,7 @@ const d = daemon.map((r) => {
   const exec = execMs(r);
   const afterTurn = r.calls.find(([k, at]) => at >= last(r) && k !== 'messages');  // first non-message call after the last model request
   return {
+    i: r.i,
     wall: r.end_ms - r.claim_ms,
     claimToExec: exec - r.claim_ms,
     claimReplyToExec: r.claim_done_ms ? exec - r.claim_done_ms : null,
@@ -46,6 +47,7 @@ const d = daemon.map((r) => {
 const b = bare.map((r) => {
   const start = r.start_us / 1000, exec = execMs(r);
   return {
+    i: r.i,
     wall: (r.exit_us - r.start_us) / 1000,
     toTurnCompleted: (r.turn_completed_us - r.start_us) / 1000,
     startToExec: exec - start,
@@ -74,6 +76,12 @@ const overheadMs = dw.p50 - bw.p50;
 const overheadPct = (100 * overheadMs) / bw.p50;
 const overheadP90 = dw.p90 - bw.p90;
 const c2e = s(d, 'claimToExec');
+// Paired: run i of each side ran back to back (order alternating), so the
+// difference within a pair cancels most of the machine's and Codex's drift.
+const pairs = d.map((x) => [x, b.find((y) => y.i === x.i)]).filter(([, y]) => y);
+const pairedDiff = (key) => summary(pairs.map(([x, y]) => x[key] - y[key]).filter((v) => Number.isFinite(v)));
+const pairedWall = pairedDiff('wall');
+const pairedCodexStart = pairedDiff('execToModel');
 // The target's own measure: from the claim's answer leaving the server (not its arrival, which adds the server's work).
 const r2e = s(d.filter((x) => x.claimReplyToExec !== null), 'claimReplyToExec');
 
@@ -91,6 +99,8 @@ console.log(`\noverhead (p50 - p50): ${fmt(overheadMs)} ms = ${fmt(overheadPct, 
 // run to run, which swamps a few ms in the difference of the walls.
 const attributable = (c2e.p50 - s(b, 'startToExec').p50) + (s(d, 'lastModelToEnd').p50 - s(b, 'lastModelToEnd').p50);
 console.log(`daemon-attributable (claim -> exec, last model request -> end; p50 differences): ${fmt(attributable)} ms`);
+console.log(`paired (run i of each side, back to back; n=${pairedWall.n}): wall difference p50 ${fmt(pairedWall.p50)} ms = ` +
+  `${fmt((100 * pairedWall.p50) / bw.p50, 2)} % of the bare p50; Codex start-up difference p50 ${fmt(pairedCodexStart.p50)} ms`);
 console.log(`claim -> codex exec (daemon side): p50 ${fmt(c2e.p50, 2)} ms, p90 ${fmt(c2e.p90, 2)} ms`);
 console.log(`claim answer sent -> codex exec: p50 ${fmt(r2e.p50, 2)} ms, p90 ${fmt(r2e.p90, 2)} ms (n=${r2e.n})\n`);
 console.log(table([
@@ -123,6 +133,6 @@ console.log(JSON.stringify({
   bench: 'overhead', machine: JSON.parse(machineJson), load_start: Number(loadStart), load_end: Number(loadEnd),
   failed_runs: failed, daemon_wall_ms: dw, bare_wall_ms: bw, overhead_ms: +overheadMs.toFixed(2),
   overhead_pct: +overheadPct.toFixed(3), overhead_p90_ms: +overheadP90.toFixed(2),
-  attributable_overhead_ms: +attributable.toFixed(2), claim_to_exec_ms: c2e, claim_reply_to_exec_ms: r2e,
+  attributable_overhead_ms: +attributable.toFixed(2), claim_to_exec_ms: c2e, claim_reply_to_exec_ms: r2e, paired_wall_diff_ms: pairedWall, paired_codex_start_diff_ms: pairedCodexStart,
   daemon_phases_ms: phases, bare_phases_ms: barePhases, targets,
 }));
