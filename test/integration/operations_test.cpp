@@ -96,7 +96,9 @@ TEST_CASE("multicad status describes the running daemon and says when none runs"
   auto j = f.cli({"status", "--port", port, "--json"}, {});
   CHECK(json::parse(j.out).at("running_tasks").at(0).at("task_id") == id);
   d.signal(SIGTERM);
-  REQUIRE(d.wait(30s).has_value());
+  auto exited = d.wait(30s);
+  INFO(d.log());
+  REQUIRE(exited.has_value());
   auto none = f.cli({"status", "--port", port}, {});
   CHECK(none.status == 3);
   CHECK_THAT(none.out, Catch::Contains("no daemon is running on 127.0.0.1:" + port));
