@@ -7,6 +7,8 @@
 // the whole attempt is raced against one timer in transport.cpp.
 #include "daemon/net/connection.hpp"
 
+#include "daemon/net/name_lookup.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -44,33 +46,6 @@ constexpr std::size_t max_error_body = 4096;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 io_failure failure(std::string what, bool nothing_received = true) { return io_failure{std::move(what), nothing_received}; }
-
-// getaddrinfo cannot be interrupted, so the resolve runs on detached state
-// and the caller waits on a timer that cancellation does reach: a timeout or
-// shutdown returns at once and a late result is dropped.
-asio::awaitable<std::pair<error_code, tcp::resolver::results_type>> resolve(std::string host, std::string port) {
-  struct state {
-    explicit state(const asio::any_io_executor& ex) : resolver(ex), wake(ex, asio::steady_timer::time_point::max()) {}
-    tcp::resolver resolver;
-    asio::steady_timer wake;
-    error_code ec;
-    tcp::resolver::results_type results;
-    bool done = false;
-  };
-  auto s = std::make_shared<state>(co_await asio::this_coro::executor);
-  s->resolver.async_resolve(host, port, [s](error_code ec, tcp::resolver::results_type r) {
-    s->ec = ec;
-    s->results = std::move(r);
-    s->done = true;
-    s->wake.cancel();
-  });
-  co_await s->wake.async_wait(use_tuple);
-  if (!s->done) {
-    s->resolver.cancel();
-    co_return std::pair{error_code(asio::error::operation_aborted), tcp::resolver::results_type{}};
-  }
-  co_return std::pair{s->ec, s->results};
-}
 
 // The handshake failure in words; for a verification failure, OpenSSL's
 // reason ("self-signed certificate", "IP address mismatch").
@@ -149,12 +124,12 @@ asio::awaitable<boost::system::result<std::unique_ptr<connection>, io_failure>> 
   auto& s = *c->impl_;
   const std::string where = o.host + ":" + o.port;
 
-  auto [rec, endpoints] = co_await resolve(o.host, o.port);
-  if (rec) co_return failure("resolve " + o.host + ": " + rec.message());
+  auto found = co_await look_up(o.host, o.port);
+  if (!found.error.empty()) co_return failure("resolve " + o.host + ": " + found.error);
 
   if (o.tls) s.tls.emplace(ex, tls->impl_->ctx); else s.plain.emplace(ex);
   auto& lowest = s.tls ? beast::get_lowest_layer(*s.tls) : *s.plain;
-  auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
+  auto [cec, ep] = co_await lowest.async_connect(found.endpoints, use_tuple);
   if (cec) co_return failure("connect to " + where + ": " + cec.message());
   // Requests are written whole; waiting for an ACK before the next segment only adds latency.
   error_code ignored;
