@@ -248,6 +248,21 @@ start_daemon() {
   wait_daemon_ready
 }
 
+# start_compared_daemon CODEX STAMP: what the two comparison benchmarks run
+# the daemon against: the fake Multica server, the mock model, one workspace,
+# and `multicad run` in server mode under $WORK/daemon (DDIR) whose Codex
+# (CODEX, behind the exec_stamp wrapper STAMP) stamps its exec into $STAMPS.
+start_compared_daemon() {
+  local codex=$1 stamp=$2
+  start_fake_server
+  start_mock_model
+  make_workspace
+  DDIR="$WORK/daemon"
+  mock_home "$DDIR"
+  start_daemon "$DDIR" "$stamp" MULTICA_SERVER_URL="$SERVER_URL" MULTICA_TOKEN="$TOKEN" \
+    EXEC_STAMP_TARGET="$codex" EXEC_STAMP_LOG="$STAMPS"
+}
+
 # multicad CLI against the daemon started above (local mode: same state dir).
 daemon_env_of() {
   tr '\0' '\n' <"/proc/$DAEMON_PID/environ" | grep -E '^(HOME|CODEX_HOME|XDG_CONFIG_HOME|MULTICA_[A-Z_]+)='

@@ -44,16 +44,9 @@ print_machine
 wait_quiet "overhead (N=$N)"
 LOAD0=$LOAD_AT_START
 
-start_fake_server
-start_mock_model
-make_workspace
-
 # The daemon: server mode, default intervals, the mock model in its shared
 # CODEX_HOME (the task's codex-home is seeded from it).
-DDIR="$WORK/daemon"
-mock_home "$DDIR"
-start_daemon "$DDIR" "$STAMP" MULTICA_SERVER_URL="$SERVER_URL" MULTICA_TOKEN="$TOKEN" \
-  EXEC_STAMP_TARGET="$REAL_CODEX" EXEC_STAMP_LOG="$STAMPS"
+start_compared_daemon "$REAL_CODEX" "$STAMP"
 
 # The bare client's own home, prepared the same way.
 BDIR="$WORK/bare"

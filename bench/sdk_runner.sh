@@ -62,14 +62,7 @@ print_machine
 wait_quiet "sdk_runner (N=$N)"
 LOAD0=$LOAD_AT_START
 
-start_fake_server
-start_mock_model
-make_workspace
-
-DDIR="$WORK/daemon"
-mock_home "$DDIR"
-start_daemon "$DDIR" "$STAMP" MULTICA_SERVER_URL="$SERVER_URL" MULTICA_TOKEN="$TOKEN" \
-  EXEC_STAMP_TARGET="$NATIVE_CODEX" EXEC_STAMP_LOG="$STAMPS"
+start_compared_daemon "$NATIVE_CODEX" "$STAMP"
 
 RDIR="$WORK/runner"
 mock_home "$RDIR"
