@@ -263,6 +263,20 @@ start_compared_daemon() {
     EXEC_STAMP_TARGET="$codex" EXEC_STAMP_LOG="$STAMPS"
 }
 
+# run_interleaved NAME OTHER: one warm-up of each side (not counted), then N
+# runs of each in the order daemon, OTHER, OTHER, daemon, ... so the machine's
+# drift hits both sides alike. OTHER is called as `OTHER I WARMUP`.
+run_interleaved() {
+  local name=$1 other=$2 i
+  run_daemon_task 0 true "$RUNS"
+  "$other" 0 true
+  for ((i = 1; i <= N; i++)); do
+    if ((i % 2)); then run_daemon_task "$i" false "$RUNS"; "$other" "$i" false
+    else "$other" "$i" false; run_daemon_task "$i" false "$RUNS"; fi
+    log "$name: run $i/$N done (load $(load1))"
+  done
+}
+
 # multicad CLI against the daemon started above (local mode: same state dir).
 daemon_env_of() {
   tr '\0' '\n' <"/proc/$DAEMON_PID/environ" | grep -E '^(HOME|CODEX_HOME|XDG_CONFIG_HOME|MULTICA_[A-Z_]+)='

@@ -100,15 +100,8 @@ diagnose() {
   node "$BENCH/lib/overhead_report.mjs" --daemon-only "$WORK/diag-tmpfs.jsonl"
 }
 
-# Warm-up (not counted): page cache, Codex's first start, the daemon's first task.
-run_daemon_task 0 true "$RUNS"
-run_bare 0 true
-
-for ((i = 1; i <= N; i++)); do
-  if ((i % 2)); then run_daemon_task "$i" false "$RUNS"; run_bare "$i" false
-  else run_bare "$i" false; run_daemon_task "$i" false "$RUNS"; fi
-  log "overhead: run $i/$N done (load $(load1))"
-done
+# The warm-ups absorb the page cache, Codex's first start, the daemon's first task.
+run_interleaved overhead run_bare
 
 REPORT=$(node "$BENCH/lib/overhead_report.mjs" "$RUNS" "$(machine_json)" "$LOAD0" "$(load1)")
 echo "$REPORT"

@@ -88,13 +88,7 @@ bg_start rss_sampler "$SAMPLER" --match "BENCH_RUN_ID=$BENCH_RUN_ID" --match EXE
   --group-by MULTICA_TASK_ID --interval-ms 20 --out "$WORK/codex_rss.json"
 SAMPLER_PGID=$BG_PID
 
-run_daemon_task 0 true "$RUNS"
-run_sdk 0 true
-for ((i = 1; i <= N; i++)); do
-  if ((i % 2)); then run_daemon_task "$i" false "$RUNS"; run_sdk "$i" false
-  else run_sdk "$i" false; run_daemon_task "$i" false "$RUNS"; fi
-  log "sdk_runner: run $i/$N done (load $(load1))"
-done
+run_interleaved sdk_runner run_sdk
 
 DAEMON_HWM=$(proc_status "$DAEMON_PID" VmHWM)
 DAEMON_RSS=$(proc_status "$DAEMON_PID" VmRSS)
