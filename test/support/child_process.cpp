@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,9 +42,15 @@ child_process::child_process(const child_options& o) {
   argv.push_back(nullptr);
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
+  const pid_t parent = ::getpid();
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // A test binary that crashes or is killed never runs its destructors:
+    // its children (a daemon, a Node fake) then die with it instead of
+    // lingering. (Children are started from threads that outlive them.)
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(125);  // the test died before prctl took effect
     ::setpgid(0, 0);
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
