@@ -5,9 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "daemon/agent/process_tree.hpp"
-#include "test/support/daemon_process.hpp"
-#include "test/support/fake_server.hpp"
+#include "test/support/server_daemon_fixture.hpp"
 
 using namespace multicad::test;
 using nlohmann::json;
@@ -15,36 +13,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* token = "mul_0123456789abcdef0123456789abcdef01234567";
+constexpr const char* token = fake_server_token;
 
-struct fixture {
-  temp_dir dir;
-  fake_server server;
-  std::string workspace = server.workspace_with_token(token);
-  std::unique_ptr<daemon_process> daemon;
-
-  daemon_process& start(std::map<std::string, std::string> env = {}) {
-    env.emplace("MULTICA_SERVER_URL", server.url());
-    env.emplace("MULTICA_TOKEN", token);
-    daemon = std::make_unique<daemon_process>(dir, env);
-    INFO(daemon->log());
-    REQUIRE(daemon->wait_ready());
-    return *daemon;
-  }
-  std::string task_with(const std::map<std::string, std::string>& fake_env) {
-    json custom = json::object();
-    for (const auto& [k, v] : fake_env) custom[k] = v;
-    return server.add_task(workspace, {{"agent", {{"name", "Builder"}, {"custom_env", custom}}}});
-  }
-  std::string status_of(const std::string& id) {
-    auto t = server.task(id);
-    return t.is_null() ? "gone" : t.at("status").get<std::string>();
-  }
-  bool wait_status(const std::string& id, const std::string& want, std::chrono::milliseconds limit = 30s) {
-    bool ok = eventually([&] { return status_of(id) == want; }, limit);
-    if (!ok && daemon) UNSCOPED_INFO("task " << id << " is " << status_of(id) << "; daemon log:\n" << daemon->log());
-    return ok;
-  }
+struct fixture : server_daemon_fixture {
   int calls(const std::string& method, const std::string& suffix, const std::string& id) {
     int n = 0;
     for (const auto& c : server.calls()) {
@@ -59,10 +30,6 @@ struct fixture {
   }
 };
 
-int marked(const std::string& id) {
-  return static_cast<int>(multicad::agent::find_processes_with_env("MULTICAD_TASK", id).size());
-}
-
 bool has_message(const json& messages, const std::string& type, const std::string& text) {
   for (const auto& m : messages)
     if (m.at("type") == type && m.value("content", "").find(text) != std::string::npos) return true;
@@ -74,7 +41,7 @@ bool has_message(const json& messages, const std::string& type, const std::strin
 TEST_CASE("an event flood is forwarded in bounded batches and the task completes", "[integration][faults]") {
   fixture f;
   f.start();
-  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "flood"}, {"FAKE_CODEX_EVENTS", "20000"}});
+  auto id = f.task({{"FAKE_CODEX_SCENARIO", "flood"}, {"FAKE_CODEX_EVENTS", "20000"}});
   REQUIRE(f.wait_status(id, "completed", 60s));
   auto m = f.messages(id);
   CHECK(m.size() > 100);
@@ -85,7 +52,7 @@ TEST_CASE("an event flood is forwarded in bounded batches and the task completes
 TEST_CASE("a 100 MB line is dropped with an error event instead of exhausting memory", "[integration][faults]") {
   fixture f;
   f.start();
-  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "long_line"}});
+  auto id = f.task({{"FAKE_CODEX_SCENARIO", "long_line"}});
   REQUIRE(f.wait_status(id, "completed", 60s));
   CHECK(has_message(f.messages(id), "error", "104857"));  // the line's size is reported
 }
@@ -93,7 +60,7 @@ TEST_CASE("a 100 MB line is dropped with an error event instead of exhausting me
 TEST_CASE("garbage on stdout becomes an error event and the turn goes on", "[integration][faults]") {
   fixture f;
   auto& d = f.start();
-  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "garbage"}});
+  auto id = f.task({{"FAKE_CODEX_SCENARIO", "garbage"}});
   REQUIRE(f.wait_status(id, "completed"));
   CHECK(has_message(f.messages(id), "error", "not JSON"));
   CHECK(d.wait_log("WARN  codex wrote a line that is not JSON"));
@@ -103,14 +70,14 @@ TEST_CASE("approval requests are declined by default and accepted with a WARN un
   SECTION("never") {
     fixture f;
     f.start();
-    auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "approval"}});
+    auto id = f.task({{"FAKE_CODEX_SCENARIO", "approval"}});
     REQUIRE(f.wait_status(id, "completed"));
     CHECK(f.server.task(id).at("result").at("output") == "decision: decline");
   }
   SECTION("auto-accept") {
     fixture f;
     auto& d = f.start({{"MULTICA_CODEX_APPROVALS", "auto-accept"}});
-    auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "approval"}, {"FAKE_CODEX_COMMAND", "touch /var/tmp/escape"}});
+    auto id = f.task({{"FAKE_CODEX_SCENARIO", "approval"}, {"FAKE_CODEX_COMMAND", "touch /var/tmp/escape"}});
     REQUIRE(f.wait_status(id, "completed"));
     CHECK(f.server.task(id).at("result").at("output") == "decision: accept");
     CHECK(d.wait_log("WARN  codex approval: accepted an escalation outside the sandbox"));
@@ -121,7 +88,7 @@ TEST_CASE("approval requests are declined by default and accepted with a WARN un
 TEST_CASE("an unknown server request gets a refusal instead of a hang", "[integration][faults]") {
   fixture f;
   f.start();
-  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "unknown_request"}});
+  auto id = f.task({{"FAKE_CODEX_SCENARIO", "unknown_request"}});
   REQUIRE(f.wait_status(id, "completed"));
   CHECK(f.server.task(id).at("result").at("output") == "got error reply");
 }
@@ -129,10 +96,10 @@ TEST_CASE("an unknown server request gets a refusal instead of a hang", "[integr
 TEST_CASE("a codex that never answers initialize is stopped by the timeout", "[integration][faults]") {
   fixture f;
   f.start({{"MULTICA_AGENT_TIMEOUT", "2s"}});
-  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "hang_before_init"}});
+  auto id = f.task({{"FAKE_CODEX_SCENARIO", "hang_before_init"}});
   REQUIRE(f.wait_status(id, "failed"));
   CHECK(f.server.task(id).at("error") == "codex timed out after 2s");
-  CHECK(marked(id) == 0);
+  CHECK(task_processes(id) == 0);
 }
 
 TEST_CASE("completion during a server outage is delivered once the server is back", "[integration][faults]") {
@@ -141,7 +108,7 @@ TEST_CASE("completion during a server outage is delivered once the server is bac
   f.server.control("POST", "/_fake/faults",
                    {{"path", "/api/daemon/tasks/.*/(messages|usage|complete|fail)$"}, {"mode", "status"},
                     {"status", 503}, {"count", -1}});
-  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "tools"}, {"FAKE_CODEX_ANSWER", "made it"}});
+  auto id = f.task({{"FAKE_CODEX_SCENARIO", "tools"}, {"FAKE_CODEX_ANSWER", "made it"}});
   REQUIRE(eventually([&] { return d.log().find("reports are kept and retried") != std::string::npos; }));
   CHECK(f.status_of(id) == "running");
   f.server.control("DELETE", "/_fake/faults");
@@ -158,7 +125,7 @@ TEST_CASE("a complete whose answer was lost is acknowledged through the task sta
   auto& d = f.start();
   // The server applies the first complete but the daemon never sees the answer.
   f.server.control("POST", "/_fake/faults", {{"path", "/complete$"}, {"mode", "truncate"}, {"count", 1}});
-  auto id = f.task_with({});
+  auto id = f.task({});
   REQUIRE(f.wait_status(id, "completed"));
   CHECK(d.wait_log("final report already applied by the server"));
   CHECK(f.calls("POST", "/complete", id) == 2);
@@ -170,16 +137,16 @@ TEST_CASE("a daemon killed mid-task stops the orphaned agent at restart and fail
   auto& d = f.start();
   // An agent that ignores stdin EOF and SIGTERM: a real Codex exits when its
   // daemon dies (stdin closes), this one stays, as a wedged agent would.
-  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "ignore_sigterm"}});
+  auto id = f.task({{"FAKE_CODEX_SCENARIO", "ignore_sigterm"}});
   REQUIRE(f.wait_status(id, "running"));
-  REQUIRE(eventually([&] { return marked(id) > 0; }));
+  REQUIRE(eventually([&] { return task_processes(id) > 0; }));
   d.signal(SIGKILL);
   REQUIRE(d.wait(10s).has_value());
-  CHECK(marked(id) > 0);  // the agent outlived its daemon: an orphan
+  CHECK(task_processes(id) > 0);  // the agent outlived its daemon: an orphan
   auto& again = f.start();
   REQUIRE(f.wait_status(id, "failed"));
   CHECK(f.server.task(id).at("error") == "interrupted: daemon restarted while the task was running");
-  CHECK(marked(id) == 0);
+  CHECK(task_processes(id) == 0);
   CHECK(f.calls("POST", "/fail", id) == 1);
   INFO(again.log());
   CHECK(again.log().find("stopped an agent left running by the previous daemon") != std::string::npos);
@@ -189,7 +156,7 @@ TEST_CASE("a daemon killed with a report still queued delivers it once after res
   fixture f;
   auto& d = f.start();
   f.server.control("POST", "/_fake/faults", {{"path", "/complete$"}, {"mode", "status"}, {"status", 503}, {"count", -1}});
-  auto id = f.task_with({{"FAKE_CODEX_ANSWER", "survived"}});
+  auto id = f.task({{"FAKE_CODEX_ANSWER", "survived"}});
   REQUIRE(eventually([&] { return d.log().find("reports are kept and retried") != std::string::npos; }));
   d.signal(SIGKILL);
   REQUIRE(d.wait(10s).has_value());
@@ -207,8 +174,8 @@ TEST_CASE("a daemon killed with a report still queued delivers it once after res
 TEST_CASE("GC removes the directory of a done issue and keeps the others", "[integration][gc]") {
   fixture f;
   auto& d = f.start({{"MULTICA_GC_INTERVAL", "1s"}, {"MULTICA_GC_TTL", "1s"}});
-  auto done = f.task_with({});
-  auto open = f.task_with({});
+  auto done = f.task({});
+  auto open = f.task({});
   REQUIRE(f.wait_status(done, "completed"));
   REQUIRE(f.wait_status(open, "completed"));
   auto done_dir = std::filesystem::path(f.server.task(done).at("work_dir").get<std::string>()).parent_path();

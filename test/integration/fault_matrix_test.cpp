@@ -6,9 +6,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "daemon/agent/process_tree.hpp"
-#include "test/support/daemon_process.hpp"
-#include "test/support/fake_server.hpp"
+#include "test/support/server_daemon_fixture.hpp"
 #include "test/support/http.hpp"
 
 using namespace multicad::test;
@@ -17,36 +15,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* token = "mul_0123456789abcdef0123456789abcdef01234567";
+constexpr const char* token = fake_server_token;
 
-struct matrix {
-  temp_dir dir;
-  fake_server server;
-  std::string workspace = server.workspace_with_token(token);
-  std::unique_ptr<daemon_process> daemon;
-
-  daemon_process& start(std::map<std::string, std::string> env = {}, std::vector<std::string> wrapper = {}) {
-    env.emplace("MULTICA_SERVER_URL", server.url());
-    env.emplace("MULTICA_TOKEN", token);
-    daemon = std::make_unique<daemon_process>(dir, env);
-    INFO(daemon->log());
-    REQUIRE(daemon->wait_ready());
-    return *daemon;
-  }
-  std::string task(const std::map<std::string, std::string>& fake_env = {}) {
-    json custom = json::object();
-    for (const auto& [k, v] : fake_env) custom[k] = v;
-    return server.add_task(workspace, {{"agent", {{"name", "Builder"}, {"custom_env", custom}}}});
-  }
+struct matrix : server_daemon_fixture {
   void fault(json spec) { server.control("POST", "/_fake/faults", spec); }
-  std::string status_of(const std::string& id) {
-    auto t = server.task(id);
-    return t.is_null() ? "gone" : t.at("status").get<std::string>();
-  }
   bool ends(const std::string& id, const std::string& want, std::chrono::milliseconds limit = 40s) {
-    bool ok = eventually([&] { return status_of(id) == want; }, limit);
-    if (!ok && daemon) UNSCOPED_INFO("task " << id << " is " << status_of(id) << "; log:\n" << daemon->log());
-    return ok;
+    return wait_status(id, want, limit);
   }
   int posts(const std::string& suffix, const std::string& id) {
     int n = 0;
@@ -57,10 +31,6 @@ struct matrix {
   }
   bool alive() { return daemon && daemon->health().is_object(); }
 };
-
-int marked(const std::string& id) {
-  return static_cast<int>(multicad::agent::find_processes_with_env("MULTICAD_TASK", id).size());
-}
 
 // Descriptors of the daemon that are not sockets (pipes, files): sockets
 // vary with the keep-alive pool, everything else must come back to its level.
@@ -136,7 +106,7 @@ TEST_CASE("server faults: a start the server refuses runs nothing and leaves its
     return false;
   }));
   CHECK(m.posts("/fail", id) + m.posts("/complete", id) == 0);
-  CHECK(marked(id) == 0);
+  CHECK(task_processes(id) == 0);
   CHECK(m.alive());
 }
 
@@ -175,7 +145,7 @@ TEST_CASE("server faults: a start refused after a slow answer stops Codex which 
   // Cancelled while the start call waits: the delayed start then finds no dispatched task.
   m.server.control("POST", "/_fake/tasks/" + id + "/cancel");
   REQUIRE(d.wait_log("task could not be started; the server refused it"));
-  REQUIRE(eventually([&] { return marked(id) == 0; }));
+  REQUIRE(eventually([&] { return task_processes(id) == 0; }));
   auto lines = json_lines(log);
   CHECK(lines.size() == 1);  // the start record only: no initialize, no turn
   CHECK(m.posts("/fail", id) + m.posts("/complete", id) == 0);
@@ -271,7 +241,7 @@ TEST_CASE("agent faults end as one clear failure and leave no process and no des
     const std::string& id = entry.second;  // a named variable, not a structured binding: lambdas capture it
     INFO(entry.first);
     REQUIRE(eventually([&] { auto st = m.status_of(id); return st == "failed" || st == "completed"; }, 60s));
-    CHECK(marked(id) == 0);
+    CHECK(task_processes(id) == 0);
     CHECK(m.posts("/fail", id) + m.posts("/complete", id) == 1);
   }
   CHECK(m.status_of(ids["hang"]) == "failed");

@@ -11,9 +11,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "test/support/daemon_process.hpp"
-#include "test/support/fake_server.hpp"
 #include "test/support/http.hpp"
+#include "test/support/server_daemon_fixture.hpp"
 
 using namespace multicad::test;
 using nlohmann::json;
@@ -21,26 +20,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* token = "mul_0123456789abcdef0123456789abcdef01234567";
+constexpr const char* token = fake_server_token;
 constexpr const char* secret_value = "s3cr3t-custom-env-value-8842";
 
-struct ops_fixture {
-  temp_dir dir;
-  fake_server server;
-  std::string workspace = server.workspace_with_token(token);
-  std::unique_ptr<daemon_process> daemon;
-
-  std::map<std::string, std::string> server_env(std::map<std::string, std::string> extra = {}) {
-    extra.emplace("MULTICA_SERVER_URL", server.url());
-    extra.emplace("MULTICA_TOKEN", token);
-    return extra;
-  }
-  daemon_process& start(std::map<std::string, std::string> extra = {}) {
-    daemon = std::make_unique<daemon_process>(dir, server_env(extra));
-    INFO(daemon->log());
-    REQUIRE(daemon->wait_ready());
-    return *daemon;
-  }
+struct ops_fixture : server_daemon_fixture {
   command_result cli(std::vector<std::string> args, std::map<std::string, std::string> env) const {
     args.insert(args.begin(), MULTICAD_BINARY);
     env.emplace("HOME", (dir / "home").string());
@@ -53,9 +36,7 @@ struct ops_fixture {
     }
     return run_command({args, env, unset, {}}, 90s);
   }
-  bool completed(const std::string& id) {
-    return eventually([&] { auto t = server.task(id); return !t.is_null() && t.at("status") == "completed"; });
-  }
+  bool completed(const std::string& id) { return wait_status(id, "completed", 20s); }
 };
 
 }  // namespace
