@@ -24,6 +24,16 @@ std::string path_of(const store::outbox_item& item) {
 }
 
 bool is_final(const store::outbox_item& item) { return item.kind == "complete" || item.kind == "fail"; }
+
+std::string exception_text(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    return ex.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
 }  // namespace
 
 milliseconds delivery_backoff(const delivery_policy& p, std::int64_t attempts) {
@@ -95,26 +105,17 @@ milliseconds outbox_delivery::idle_wait() {
 void outbox_delivery::in_lane(store::outbox_item item) {
   in_flight_.insert(item.task_id);
   auto task_id = item.task_id;
-  asio::co_spawn(ex_, deliver_in_lane(std::move(item)), [this, task_id](std::exception_ptr e) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        log::error("report delivery failed unexpectedly; the report is kept and retried",
-                   {{"task_id", task_id}, {"error", ex.what()}, {"hint", "this is a bug in multicad; please report it"}});
-      } catch (...) {
-        log::error("report delivery failed unexpectedly; the report is kept and retried",
-                   {{"task_id", task_id}, {"error", "unknown exception"}, {"hint", "this is a bug in multicad; please report it"}});
-      }
-    }
+  asio::co_spawn(ex_, deliver(std::move(item)), [this, task_id](std::exception_ptr e) {
+    if (e)
+      log::error("report delivery failed unexpectedly; the report is kept and retried",
+                 {{"task_id", task_id}, {"error", exception_text(e)}, {"hint", "this is a bug in multicad; please report it"}});
     in_flight_.erase(task_id);
     wake();  // a lane is free, and this task's next report may be due
   });
 }
 
-asio::awaitable<void> outbox_delivery::deliver_in_lane(store::outbox_item item) { co_await deliver(item); }
-
-asio::awaitable<void> outbox_delivery::deliver(const store::outbox_item& item) {
+// By value: the delivery runs detached and owns what it sends.
+asio::awaitable<void> outbox_delivery::deliver(store::outbox_item item) {
   auto r = co_await client_.post_json(path_of(item), item.payload, net::retry_policy::none());
   if (r) {
     (void)outbox_.delivered(item.id);

@@ -55,9 +55,8 @@ class outbox_delivery {
   // How long run() may sleep before something could be due that is not in flight.
   std::chrono::milliseconds idle_wait();
   void in_lane(store::outbox_item item);
-  boost::asio::awaitable<void> deliver_in_lane(store::outbox_item item);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
-  boost::asio::awaitable<void> deliver(const store::outbox_item& item);
+  boost::asio::awaitable<void> deliver(store::outbox_item item);
   boost::asio::awaitable<bool> acknowledged_by_status(const store::outbox_item& item);
   void refused(const store::outbox_item& item, const net::api_error& e);
   void postpone(const store::outbox_item& item, const net::api_error& e);
