@@ -173,6 +173,19 @@ bool apply(const std::vector<step>& steps, const options& opt, command_runner& r
   return true;
 }
 
+namespace {
+// Runs the planned steps, unless what must hold first on this host (systemd
+// running, root for a system service) does not: then nothing changes.
+void run_on_host(const std::vector<step>& steps, const host_facts& facts, const options& opt, command_runner& runner,
+                 report& r) {
+  if (auto f = precondition(facts, opt.scope)) {
+    fail(r, std::move(*f), 1);
+    return;
+  }
+  apply(steps, opt, runner, r);
+}
+}  // namespace
+
 report install(const host_facts& facts, const options& opt, command_runner& runner) {
   auto r = start_report("install", facts, opt);
   auto spec = resolve_spec(opt.scope, facts, opt.root);
@@ -196,11 +209,7 @@ report install(const host_facts& facts, const options& opt, command_runner& runn
     if (auto f = precondition(facts, opt.scope)) r.notes.push_back("a real install would stop here: " + f->message);
     return r;
   }
-  if (auto f = precondition(facts, opt.scope)) {
-    fail(r, std::move(*f), 1);
-    return r;
-  }
-  apply(p.steps, opt, runner, r);
+  run_on_host(p.steps, facts, opt, runner, r);
   return r;
 }
 
@@ -225,11 +234,7 @@ report uninstall(const host_facts& facts, const options& opt, command_runner& ru
     r.steps = std::move(p.steps);
     return r;
   }
-  if (auto f = precondition(facts, opt.scope)) {
-    fail(r, std::move(*f), 1);
-    return r;
-  }
-  apply(p.steps, opt, runner, r);
+  run_on_host(p.steps, facts, opt, runner, r);
   return r;
 }
 
