@@ -232,6 +232,19 @@ TEST_CASE("uninstall removes the unit and a second uninstall finds nothing to do
   CHECK(h.runner.calls.empty());
 }
 
+TEST_CASE("uninstall by a user who is not root changes nothing and says why", "[service][installer]") {
+  host h;
+  REQUIRE_FALSE(h.install().error);
+  h.runner.calls.clear();
+  h.facts.is_root = false;
+  auto r = service::uninstall(h.facts, {service::scope::system, false, h.root.path()}, h.runner);
+  REQUIRE(r.error);
+  CHECK_THAT(r.error->message, Contains("the system service is installed by root"));
+  CHECK(r.exit_status == 1);
+  CHECK(fs::exists(h.at(system_unit)));
+  CHECK(h.runner.calls.empty());
+}
+
 TEST_CASE("status parses systemctl show and says whether the unit file is current", "[service][installer]") {
   host h;
   REQUIRE_FALSE(h.install().error);
