@@ -22,7 +22,7 @@ std::string with_host(std::string url, const std::string& host) {
 
 }  // namespace
 
-TEST_CASE("an IP literal is answered at once, without a lookup, and a bad port is refused", "[net][lookup]") {
+TEST_CASE("an IP literal is answered at once without a lookup and a bad port is refused", "[net][lookup]") {
   boost::asio::io_context ioc;
   std::optional<net::lookup_result> got;
   boost::asio::co_spawn(ioc, net::look_up("::1", "8080"), [&](std::exception_ptr, net::lookup_result r) { got = r; });
