@@ -8,8 +8,10 @@
 // Properties:
 //  - nothing throws or crashes, whatever the body;
 //  - a failure is a decode_error with a message;
-//  - a success holds what the decoder promises: workspace and runtime ids,
-//    a pending ping or update id, a status, a task id are never empty, and
+//  - a success holds what the decoder promises: workspace, runtime and task
+//    ids are UUID-shaped and a pending ping or update id is 32 hex digits
+//    (proto/ids.hpp), a task's other ids are UUIDs or empty, a status is not
+//    empty, and
 //    register never returns an empty runtime list;
 //  - decode_error_body never fails, and its message is at most 4096 bytes,
 //    trimmed, and not cut inside a UTF-8 sequence that was whole in the body;
@@ -27,6 +29,7 @@
 #include <string_view>
 
 #include "fuzz/common/fuzz_check.hpp"
+#include "proto/ids.hpp"
 #include "proto/server/codec.hpp"
 #include "proto/task.hpp"
 
@@ -43,7 +46,14 @@ void check_failure(const R& r, const Ctx& ctx) {
 }
 
 template <class Ctx>
-void check_task(const task& t, const Ctx& ctx) { FUZZ_CHECK(!t.id.empty(), "a decoded task without an id; " + ctx()); }
+void check_task(const task& t, const Ctx& ctx) {
+  using multicad::proto::is_uuid;
+  FUZZ_CHECK(is_uuid(t.id), "a decoded task whose id is not a UUID; " + ctx());
+  for (const std::string* id : {&t.agent_id, &t.runtime_id, &t.issue_id, &t.workspace_id, &t.chat_session_id,
+                                &t.trigger_comment_id})
+    FUZZ_CHECK(id->empty() || is_uuid(*id), "a task id field that is neither empty nor a UUID; " + ctx());
+  FUZZ_CHECK(t.invalid.empty() || t.invalid.find("not a UUID") != std::string::npos, "an invalid-id note without a reason; " + ctx());
+}
 
 bool valid_utf8(const std::string& s) {
   try {
@@ -69,7 +79,7 @@ void decode(unsigned which, std::string_view body) {
       auto r = decode_workspaces(body);
       check_failure(r, ctx);
       if (r)
-        for (const auto& w : *r) FUZZ_CHECK(!w.id.empty(), "a workspace without an id; " + ctx());
+        for (const auto& w : *r) FUZZ_CHECK(multicad::proto::is_uuid(w.id), "a workspace id that is not a UUID; " + ctx());
       break;
     }
     case 1: {
@@ -77,7 +87,7 @@ void decode(unsigned which, std::string_view body) {
       check_failure(r, ctx);
       if (r) {
         FUZZ_CHECK(!r->runtimes.empty(), "a registration without runtimes; " + ctx());
-        for (const auto& rt : r->runtimes) FUZZ_CHECK(!rt.id.empty(), "a runtime without an id; " + ctx());
+        for (const auto& rt : r->runtimes) FUZZ_CHECK(multicad::proto::is_uuid(rt.id), "a runtime id that is not a UUID; " + ctx());
       }
       break;
     }
@@ -85,8 +95,8 @@ void decode(unsigned which, std::string_view body) {
       auto r = decode_heartbeat(body);
       check_failure(r, ctx);
       if (r) {
-        FUZZ_CHECK(!r->pending_ping_id || !r->pending_ping_id->empty(), "an empty pending ping id; " + ctx());
-        FUZZ_CHECK(!r->pending_update || !r->pending_update->id.empty(), "an empty pending update id; " + ctx());
+        FUZZ_CHECK(!r->pending_ping_id || multicad::proto::is_request_id(*r->pending_ping_id), "a malformed pending ping id; " + ctx());
+        FUZZ_CHECK(!r->pending_update || multicad::proto::is_request_id(r->pending_update->id), "a malformed pending update id; " + ctx());
       }
       break;
     }

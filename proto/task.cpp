@@ -1,5 +1,6 @@
 #include "proto/task.hpp"
 
+#include "proto/ids.hpp"
 #include "proto/json_fields.hpp"
 #include "proto/task_json.hpp"
 
@@ -44,6 +45,31 @@ task_agent decode_agent(const json& j, const std::string& path) {
   return a;
 }
 
+// At most 40 printable bytes of a rejected value, for the error text.
+std::string shown(const std::string& v) {
+  std::string out;
+  for (char c : v.substr(0, 40)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return "\"" + out + (v.size() > 40 ? "\"..." : "\"");
+}
+
+// The other ids go into paths, folder names and requests too; one that is
+// not UUID-shaped is cleared and named, so the task can still be failed.
+void check_ids(task& t, const std::string& path) {
+  std::pair<const char*, std::string*> ids[] = {{"agent_id", &t.agent_id}, {"runtime_id", &t.runtime_id},
+                                                {"issue_id", &t.issue_id}, {"workspace_id", &t.workspace_id},
+                                                {"chat_session_id", &t.chat_session_id},
+                                                {"trigger_comment_id", &t.trigger_comment_id}};
+  for (auto& [name, value] : ids) {
+    if (value->empty() || is_uuid(*value)) continue;
+    if (t.invalid.empty()) t.invalid = path + "." + name + ": not a UUID (" + shown(*value) + ")";
+    value->clear();
+  }
+  if (t.agent && !t.agent->id.empty() && !is_uuid(t.agent->id)) {
+    if (t.invalid.empty()) t.invalid = path + ".agent.id: not a UUID (" + shown(t.agent->id) + ")";
+    t.agent->id.clear();
+  }
+}
+
 }  // namespace
 
 task detail::decode_task_object(const json& j, const std::string& path) {
@@ -72,6 +98,8 @@ task detail::decode_task_object(const json& j, const std::string& path) {
   t.created_at = string_field(j, "created_at", path);
   t.dispatched_at = string_field(j, "dispatched_at", path);
   if (t.id.empty()) throw field_error{path + ".id: missing or empty"};
+  if (!is_uuid(t.id)) throw field_error{path + ".id: not a UUID (" + shown(t.id) + ")"};
+  check_ids(t, path);
   return t;
 }
 

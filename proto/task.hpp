@@ -56,9 +56,15 @@ struct task {
   std::string chat_message;
   std::string created_at;
   std::string dispatched_at;  // RFC 3339; empty or null when not dispatched
+  // Non-empty when an id of the task other than its own (workspace, issue,
+  // agent, runtime, chat, comment) is not UUID-shaped: that id is cleared and
+  // the task must be failed, not run. ("task.issue_id: not a UUID")
+  std::string invalid;
 };
 
-// Decodes a Task object from JSON text.
+// Decodes a Task object from JSON text. The task's own id must be
+// UUID-shaped (proto/ids.hpp): a task that cannot be addressed safely is an
+// error, not a task.
 decode_result<task> decode_task(std::string_view json);
 
 }  // namespace multicad::proto

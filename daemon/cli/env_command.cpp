@@ -53,6 +53,12 @@ std::optional<execenv::task_context> load_task(const env_options& o) {
       std::cerr << "multicad env prepare: --task-json " << o.task_json << ": " << decoded.error().message << "\n";
       return std::nullopt;
     }
+    if (!decoded->invalid.empty()) {
+      // The daemon would fail such a task before preparing anything.
+      std::cerr << "multicad env prepare: --task-json " << o.task_json << ": " << decoded->invalid
+                << " (the server sends UUIDs; the daemon fails a task with any other id)\n";
+      return std::nullopt;
+    }
     task = agent::to_task_context(*decoded);
   }
   // Explicit ids win over the file's, so one task file can be prepared under any ids.

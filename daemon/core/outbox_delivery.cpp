@@ -176,6 +176,12 @@ void outbox_delivery::refused(const store::outbox_item& item, const net::api_err
               {{"task_id", item.task_id}, {"kind", item.kind}, {"hint", "the issue was probably deleted; nothing to do"}});
     return;
   }
+  if (e.kind == net::failure_kind::request) {
+    log::error("report can never be sent and was dropped",
+               {{"task_id", item.task_id}, {"kind", item.kind}, {"error", e.to_string()},
+                {"hint", "the task's id cannot form a request; report this with the line"}});
+    return;
+  }
   log::error("report refused by the server and dropped",
              {{"task_id", item.task_id}, {"kind", item.kind}, {"error", e.to_string()},
               {"hint", "this is a bug in multicad or the server; please report it with this line"}});

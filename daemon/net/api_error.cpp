@@ -28,8 +28,10 @@ bool api_error::retryable() const {
     case failure_kind::timeout:
       return true;
     case failure_kind::http_status:
-      return status >= 500;
+      // 408 and 429 say "not now", like a 5xx; other 4xx say "never".
+      return status >= 500 || status == 408 || status == 429;
     case failure_kind::decode:
+    case failure_kind::request:
       return false;
   }
   return false;
@@ -50,6 +52,9 @@ std::string api_error::to_string() const {
       break;
     case failure_kind::transport:
       out += " failed: " + message;
+      break;
+    case failure_kind::request:
+      out += " cannot be sent: " + message;
       break;
   }
   if (attempts > 1) out += " (after " + std::to_string(attempts) + " attempts)";

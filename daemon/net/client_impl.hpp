@@ -47,6 +47,7 @@ struct server_client::impl {
   template <class T>
   boost::asio::awaitable<api_result<T>> decoded(request r, decoder<T> decode);
   boost::asio::awaitable<api_result<ok>> unit(request r);
+  boost::asio::awaitable<api_result<forward_response>> forward(forward_request r);
 
   boost::asio::any_io_executor ex_;
   std::string base_url_;

@@ -145,13 +145,14 @@ asio::awaitable<boost::system::result<std::unique_ptr<connection>, io_failure>> 
 
 asio::awaitable<boost::system::result<wire_response, io_failure>> connection::exchange(const wire_request& r) {
   auto& s = *impl_;
-  http::request<http::string_body> req{r.method == "POST" ? http::verb::post : http::verb::get, r.target, 11};
+  http::request<http::string_body> req{http::string_to_verb(r.method), r.target, 11};
   req.set(http::field::host, r.host_header);
   req.set(http::field::authorization, r.authorization);
   req.set(http::field::user_agent, r.user_agent);
   req.set(http::field::accept, "application/json");
-  if (req.method() == http::verb::post) {
-    req.set(http::field::content_type, "application/json");
+  for (const auto& [k, v] : r.headers) req.set(k, v);
+  if (req.method() != http::verb::get) {
+    req.set(http::field::content_type, r.content_type);
     req.body() = r.body;
   }
   req.keep_alive(true);
@@ -170,7 +171,13 @@ asio::awaitable<boost::system::result<wire_response, io_failure>> connection::ex
   if (ec) co_return failure(read_error(ec), !parser.got_some() && s.buffer.size() == 0);
 
   auto res = parser.release();
-  wire_response out{static_cast<int>(res.result_int()), std::move(res.body()), res.keep_alive()};
+  wire_response out{static_cast<int>(res.result_int()), std::move(res.body()), res.keep_alive(),
+                    std::string(res[http::field::content_type]), {}};
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name == "x-total-count" || name.starts_with("x-multica-")) out.headers.emplace_back(name, std::string(f.value()));
+  }
   if (out.status >= 400 && out.body.size() > max_error_body) out.body.resize(max_error_body);
   co_return out;
 }

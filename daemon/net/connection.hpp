@@ -10,6 +10,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "daemon/net/origin.hpp"
 
@@ -28,18 +30,23 @@ class tls_context {
 };
 
 struct wire_request {
-  std::string method;  // "GET" or "POST"
+  std::string method;  // "GET", "POST", "PUT", "PATCH" or "DELETE"
   std::string target;  // path prefix + endpoint path
-  std::string body;    // sent only for POST
+  std::string body;    // sent for every method but GET
   std::string host_header;
   std::string authorization;  // "Bearer …"; never copied into any error text
   std::string user_agent;
+  std::string content_type = "application/json";  // of the body
+  std::vector<std::pair<std::string, std::string>> headers;  // more request headers (forwarded calls)
 };
 
 struct wire_response {
   int status = 0;
   std::string body;  // for status >= 400, at most the first 4096 bytes
   bool keep_alive = false;
+  std::string content_type;
+  // Response headers a forwarded call passes on (X-Total-Count, X-Multica-*), names lower-cased.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Why an open or exchange failed, and how far it got (for retry decisions).

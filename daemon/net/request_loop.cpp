@@ -50,6 +50,16 @@ void redact(std::string& s, const std::string& token) {
     s.replace(pos, token.size(), "[redacted]");
 }
 
+// Printable ASCII without spaces, starting with '/': anything else could
+// split the request line or add a header. Paths are built from encoded
+// segments (proto/server/paths.cpp); this is the last line of defence.
+bool is_request_target(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  for (unsigned char c : path)
+    if (c <= 0x20 || c >= 0x7f) return false;
+  return true;
+}
+
 }  // namespace
 
 asio::awaitable<api_result<server_client::impl::raw_response>> server_client::impl::perform(request r) {
@@ -60,6 +70,8 @@ asio::awaitable<api_result<server_client::impl::raw_response>> server_client::im
   co_await asio::this_coro::reset_cancellation_state(asio::enable_total_cancellation(), any_to_terminal{});
   co_await asio::this_coro::throw_if_cancelled(false);
   if (!transport_) co_return make_error(r, failure_kind::transport, 0, "invalid server URL: " + origin_.error(), {}, 0);
+  if (!is_request_target(r.path))
+    co_return make_error(r, failure_kind::request, 0, "the path is not a valid request target", {}, 0);
 
   const wire_request w{r.method, origin_->path_prefix + r.path, r.method == "POST" ? r.body : std::string(),
                        origin_->host_header, "Bearer " + token_, options_.user_agent};
@@ -129,6 +141,22 @@ api_error server_client::impl::to_error(const request& r, const attempt_result& 
       break;
   }
   return make_error(r, failure_kind::transport, 0, a.error, {}, attempts);
+}
+
+// One attempt (with the stale-connection resend); every HTTP answer
+// is the caller's to pass on, so only failing to get one is an error.
+asio::awaitable<api_result<forward_response>> server_client::impl::forward(forward_request f) {
+  request r{f.method, f.target, {}, retry_policy::none()};
+  if (!transport_) co_return make_error(r, failure_kind::transport, 0, "invalid server URL: " + origin_.error(), {}, 0);
+  if (!is_request_target(f.target))
+    co_return make_error(r, failure_kind::request, 0, "the path is not a valid request target", {}, 0);
+  wire_request w{f.method, origin_->path_prefix + f.target, f.method == "GET" ? std::string() : std::move(f.body),
+                 origin_->host_header, "Bearer " + (f.token.empty() ? token_ : f.token), options_.user_agent,
+                 f.content_type.empty() ? std::string("application/json") : f.content_type, std::move(f.headers)};
+  auto a = co_await send(w, r);
+  if (a.kind != attempt_result::outcome::response) co_return to_error(r, a, 1);
+  co_return forward_response{a.response.status, std::move(a.response.content_type), std::move(a.response.body),
+                             std::move(a.response.headers)};
 }
 
 }  // namespace multicad::net

@@ -143,4 +143,13 @@ server_client::call<server_client::ok> server_client::post_json(const std::strin
   return impl_->unit(impl_->post(path, std::move(body), p));
 }
 
+server_client::call<ps::workspace_repos_response> server_client::workspace_repos(const std::string& workspace_id,
+                                                                               retries p) {
+  return impl_->decoded(impl_->get(ps::paths::workspace_repos(workspace_id), p), &ps::decode_workspace_repos);
+}
+
+server_client::call<forward_response> server_client::forward(forward_request r) {
+  return impl_->forward(std::move(r));
+}
+
 }  // namespace multicad::net

@@ -30,6 +30,7 @@ enum class failure_kind {
   timeout,      // no complete response within the per-request timeout
   http_status,  // the server answered with a status >= 400
   decode,       // a 2xx body that does not decode as the endpoint's type
+  request,      // the request could not be built (a path that is not a valid request target); never sent
 };
 
 struct api_error {
@@ -45,7 +46,7 @@ struct api_error {
   bool workspace_not_found() const;  // 404 "workspace not found"
   bool task_not_found() const;       // 404 "task not found"
   bool state_conflict() const;       // 400 "...: no rows in result set" (wrong task state)
-  bool retryable() const;            // transport, timeout or 5xx
+  bool retryable() const;            // transport, timeout, 5xx, 408 or 429
   // "POST /api/daemon/tasks/x/start returned 400: start task: no rows in result set"
   std::string to_string() const;
 };
@@ -61,6 +62,24 @@ struct retry_policy {
   std::chrono::milliseconds max_backoff{30'000};
   double jitter = 0.2;  // each wait is scaled by a random factor in [1 - jitter, 1 + jitter]
   static retry_policy none() { return {1, {}, {}, 0}; }
+};
+
+// A request of the user API passed on for an agent (daemon/toolbox): sent
+// once, as given, and whatever status comes back is the answer.
+struct forward_request {
+  std::string method;  // GET, POST, PUT, PATCH, DELETE
+  std::string target;  // path and query, e.g. "/api/issues?workspace_id=…"
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // X-Workspace-ID, X-Agent-ID, X-Task-ID
+  std::string token;  // the bearer token to use instead of the client's own (a task token); empty: the client's
+};
+
+struct forward_response {
+  int status = 0;
+  std::string content_type;
+  std::string body;  // for status >= 400, at most the first 4096 bytes
+  std::vector<std::pair<std::string, std::string>> headers;  // X-Total-Count, X-Multica-*
 };
 
 // What every finished request reports, for metrics and debug logs.
@@ -121,6 +140,11 @@ class server_client {
   // POSTs an already encoded JSON body (the outbox stores request bodies as
   // sent); 2xx is success and the answer's body is not decoded.
   call<ok> post_json(const std::string& path, std::string body, retries p = {});
+  // GET /api/daemon/workspaces/{id}/repos (spec §4.3): the workspace's repository list.
+  call<proto::server::workspace_repos_response> workspace_repos(const std::string& workspace_id, retries p = {});
+  // Sends `r` once (no retry: the caller's client retries if it wants) and
+  // returns any HTTP answer; only a transport failure or timeout is an error.
+  call<forward_response> forward(forward_request r);
 
   // Closes idle connections; in-flight calls finish or fail.
   void close();

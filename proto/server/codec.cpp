@@ -10,6 +10,7 @@
 
 #include <optional>
 
+#include "proto/ids.hpp"
 #include "proto/json_fields.hpp"
 #include "proto/task_json.hpp"
 
@@ -164,6 +165,19 @@ std::string required_string(const json& obj, const char* key, const std::string&
   return s;
 }
 
+// A required id that later goes into request paths (proto/ids.hpp).
+std::string uuid_field(const json& obj, const char* key, const std::string& path) {
+  auto s = required_string(obj, key, path);
+  if (!is_uuid(s)) throw field_error{path + "." + key + ": not a UUID"};
+  return s;
+}
+
+std::string request_id_field(const json& obj, const char* key, const std::string& path) {
+  auto s = required_string(obj, key, path);
+  if (!is_request_id(s)) throw field_error{path + "." + key + ": not 32 hexadecimal digits"};
+  return s;
+}
+
 // The array under `key`; absent or null reads as empty.
 const json& array_field(const json& obj, const char* key, const std::string& path) {
   static const json empty = json::array();
@@ -213,7 +227,7 @@ std::vector<repo> read_repos(const json& obj, const std::string& path) {
 runtime_info read_runtime(const json& j, const std::string& path) {
   object_at(j, path);
   runtime_info r;
-  r.id = required_string(j, "id", path);  // every later call names it
+  r.id = uuid_field(j, "id", path);  // every later call names it
   r.workspace_id = string_field(j, "workspace_id", path);
   r.name = string_field(j, "name", path);
   r.provider = string_field(j, "provider", path);
@@ -230,7 +244,7 @@ decode_result<std::vector<workspace>> decode_workspaces(std::string_view body) {
     for (std::size_t i = 0; i < items.size(); ++i) {
       auto p = at("workspaces", i);
       object_at(items[i], p);
-      out.push_back({required_string(items[i], "id", p), string_field(items[i], "name", p),
+      out.push_back({uuid_field(items[i], "id", p), string_field(items[i], "name", p),
                      string_field(items[i], "slug", p)});
     }
     return out;
@@ -253,6 +267,15 @@ decode_result<register_response> decode_register(std::string_view body) {
   });
 }
 
+decode_result<workspace_repos_response> decode_workspace_repos(std::string_view body) {
+  return decode_body<workspace_repos_response>(body, "workspace_repos", [](const json& j) {
+    const std::string path = "workspace_repos";
+    object_at(j, path);
+    return workspace_repos_response{string_field(j, "workspace_id", path), read_repos(j, path),
+                                    string_field(j, "repos_version", path)};
+  });
+}
+
 decode_result<heartbeat_response> decode_heartbeat(std::string_view body) {
   return decode_body<heartbeat_response>(body, "heartbeat", [](const json& j) {
     const std::string path = "heartbeat";
@@ -260,12 +283,12 @@ decode_result<heartbeat_response> decode_heartbeat(std::string_view body) {
     heartbeat_response r;
     if (auto it = j.find("pending_ping"); it != j.end() && !it->is_null()) {
       object_at(*it, path + ".pending_ping");
-      r.pending_ping_id = required_string(*it, "id", path + ".pending_ping");
+      r.pending_ping_id = request_id_field(*it, "id", path + ".pending_ping");
     }
     if (auto it = j.find("pending_update"); it != j.end() && !it->is_null()) {
       const std::string p = path + ".pending_update";
       object_at(*it, p);
-      r.pending_update = pending_update{required_string(*it, "id", p), string_field(*it, "target_version", p)};
+      r.pending_update = pending_update{request_id_field(*it, "id", p), string_field(*it, "target_version", p)};
     }
     return r;
   });

@@ -27,6 +27,7 @@ std::string encode(const update_result_request& r);
 
 decode_result<std::vector<workspace>> decode_workspaces(std::string_view body);
 decode_result<register_response> decode_register(std::string_view body);
+decode_result<workspace_repos_response> decode_workspace_repos(std::string_view body);
 decode_result<heartbeat_response> decode_heartbeat(std::string_view body);
 decode_result<claim_response> decode_claim(std::string_view body);
 decode_result<status_response> decode_status(std::string_view body);

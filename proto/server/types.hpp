@@ -50,6 +50,13 @@ struct register_response {
   std::string repos_version;
 };
 
+// ---- GET /api/daemon/workspaces/{id}/repos
+struct workspace_repos_response {
+  std::string workspace_id;
+  std::vector<repo> repos;
+  std::string repos_version;
+};
+
 // ---- POST /api/daemon/deregister
 struct deregister_request {
   std::vector<std::string> runtime_ids;
@@ -153,7 +160,7 @@ struct error_body {
   std::string message;  // the "error" member, or the trimmed text
 };
 
-// Request paths. Ids are inserted verbatim: callers pass ids the server gave.
+// Request paths. Each id is percent-encoded as one path segment.
 namespace paths {
 inline constexpr const char* workspaces = "/api/workspaces";
 inline constexpr const char* register_runtimes = "/api/daemon/register";

@@ -71,15 +71,16 @@ TEST_CASE("env prepare on darwin warns about the fallback once and prints JSON w
 
 TEST_CASE("env prepare takes a claimed task for skills and context", "[integration][cli]") {
   cli c;
-  write_file(c.dir / "task.json", R"({"id":"7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11","workspace_id":"w9","issue_id":"i-42",
-    "agent":{"id":"a","name":"Builder","instructions":"Be careful.","skills":[{"name":"Deploy","content":"# Deploy"}]}})");
+  write_file(c.dir / "task.json", R"({"id":"7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11","workspace_id":"0f1e2d3c-0000-4000-8000-000000000009",
+    "issue_id":"9c8d7e6f-0000-4000-8000-000000000042",
+    "agent":{"id":"1a2b3c4d-0000-4000-8000-000000000001","name":"Builder","instructions":"Be careful.","skills":[{"name":"Deploy","content":"# Deploy"}]}})");
   auto r = c.run({"env", "prepare", "--workspaces-root", (c.dir / "ws").string(), "--task-json",
                   (c.dir / "task.json").string(), "--codex-version", "0.171.0"});
   INFO(r.err);
   REQUIRE(r.status == 0);
-  auto root = c.dir / "ws/w9/7b0e6a0c";
+  auto root = c.dir / "ws/0f1e2d3c-0000-4000-8000-000000000009/7b0e6a0c";
   CHECK(fs::exists(root / "codex-home/skills/deploy/SKILL.md"));
-  CHECK_THAT(read_file(root / "workdir/.agent_context/issue_context.md"), Catch::Contains("i-42"));
+  CHECK_THAT(read_file(root / "workdir/.agent_context/issue_context.md"), Catch::Contains("9c8d7e6f-0000-4000-8000-000000000042"));
   CHECK_THAT(read_file(root / "workdir/AGENTS.md"), Catch::Contains("Be careful."));
 }
 
@@ -91,7 +92,7 @@ TEST_CASE("env prepare refuses ids that escape the root with a clear message", "
   CHECK_THAT(r.err, Catch::Contains("workspace id \"../../etc\" is not usable as a directory name"));
   CHECK_FALSE(fs::exists(c.dir / "ws"));
 
-  write_file(c.dir / "bad.json", R"({"id":"t","agent":{"skills":[{"name":"x","files":[{"path":"../../../../evil","content":"x"}]}]}})");
+  write_file(c.dir / "bad.json", R"({"id":"7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11","agent":{"skills":[{"name":"x","files":[{"path":"../../../../evil","content":"x"}]}]}})");
   r = c.run({"env", "prepare", "--workspaces-root", (c.dir / "ws").string(), "--workspace-id", "w", "--task-json",
              (c.dir / "bad.json").string(), "--codex-version", "0.171.0"});
   CHECK(r.status == 1);
@@ -109,6 +110,15 @@ TEST_CASE("env prepare refuses ids that escape the root with a clear message", "
   CHECK_THAT(r.err, Catch::Contains("--platform must be linux, darwin or windows"));
 }
 
+namespace {
+std::string squeeze_spaces(const std::string& s) {
+  std::string out;
+  for (char ch : s)
+    if (!(ch == ' ' && !out.empty() && out.back() == ' ')) out += ch;
+  return out;
+}
+}  // namespace
+
 TEST_CASE("config show lists every value with its source and never the token", "[integration][cli]") {
   cli c;
   write_file(c.dir / "c.toml", "token = \"mul_supersecret\"\npoll_interval = \"5s\"\n");
@@ -117,10 +127,12 @@ TEST_CASE("config show lists every value with its source and never the token", "
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.out.find("supersecret") == std::string::npos);
-  CHECK_THAT(r.out, Catch::Contains("# token                = (set, redacted)"));
-  CHECK_THAT(r.out, Catch::Contains("poll_interval        = \"5s\"  # file " + (c.dir / "c.toml").string() + ":2"));
-  CHECK_THAT(r.out, Catch::Contains("gc.ttl               = \"48h0m0s\"  # env MULTICA_GC_TTL"));
-  CHECK_THAT(r.out, Catch::Contains("agent_timeout        = \"1h0m0s\"  # flag --agent-timeout"));
+  // Values are aligned in a column as wide as the longest key; compare with the padding squeezed.
+  auto out = squeeze_spaces(r.out);
+  CHECK_THAT(out, Catch::Contains("# token = (set, redacted)"));
+  CHECK_THAT(out, Catch::Contains("poll_interval = \"5s\" # file " + (c.dir / "c.toml").string() + ":2"));
+  CHECK_THAT(out, Catch::Contains("gc.ttl = \"48h0m0s\" # env MULTICA_GC_TTL"));
+  CHECK_THAT(out, Catch::Contains("agent_timeout = \"1h0m0s\" # flag --agent-timeout"));
   auto j = c.run({"--config", (c.dir / "c.toml").string(), "config", "show", "--json"});
   REQUIRE(j.status == 0);
   CHECK(j.out.find("supersecret") == std::string::npos);

@@ -27,7 +27,7 @@ TEST_CASE("a claimed task decodes with its agent and skills and prior session", 
 }
 
 TEST_CASE("absent and null optional fields take their defaults", "[proto][task]") {
-  auto t = decode_task(R"({"id":"t1","agent_id":"a","runtime_id":"r","issue_id":"","workspace_id":"","status":"dispatched",
+  auto t = decode_task(R"({"id":"7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11","agent_id":"","runtime_id":"","issue_id":"","workspace_id":"","status":"dispatched",
     "priority":0,"agent":null})");
   REQUIRE(t.has_value());
   CHECK_FALSE(t->agent.has_value());

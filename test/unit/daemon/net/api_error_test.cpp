@@ -44,15 +44,18 @@ TEST_CASE("the predicates match the server's exact messages", "[net][api_error]"
   CHECK(http(401, "invalid token").unauthorized());
 }
 
-TEST_CASE("transport timeouts and 5xx are retryable while 4xx and decode errors are not", "[net][api_error]") {
+TEST_CASE("transport timeouts and 5xx and 408 and 429 are retryable while other 4xx and decode errors are not", "[net][api_error]") {
   CHECK(api_error{failure_kind::transport}.retryable());
   CHECK(api_error{failure_kind::timeout}.retryable());
   CHECK(http(500, "").retryable());
   CHECK(http(503, "").retryable());
   CHECK_FALSE(http(400, "").retryable());
   CHECK_FALSE(http(404, "").retryable());
-  CHECK_FALSE(http(429, "").retryable());
+  CHECK(http(429, "").retryable());  // "not now", like a 5xx: a report must not be dropped for it
+  CHECK(http(408, "").retryable());
+  CHECK_FALSE(http(409, "").retryable());
   CHECK_FALSE(api_error{failure_kind::decode}.retryable());
+  CHECK_FALSE(api_error{failure_kind::request}.retryable());
 }
 
 TEST_CASE("value on a failed result throws the error text", "[net][api_error]") {

@@ -36,12 +36,12 @@ TEST_CASE_METHOD(client_fixture, "not-found answers are told apart by their mess
   server.script(reply(404, "{\"error\":\"workspace not found\"}\n"));
   server.script(reply(404, "{\"error\":\"not found\"}\n"));
   auto c = make_client();
-  auto task = run(c->status("t1")).error();
+  auto task = run(c->status("7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11")).error();
   CHECK(task.task_not_found());
   CHECK_FALSE(task.workspace_not_found());
-  auto ws = run(c->register_runtimes({"w1", "d", "", "", "", {{"codex", "Codex", "1", "online"}}})).error();
+  auto ws = run(c->register_runtimes({"0f1e2d3c-0000-4000-8000-000000000004", "d", "", "", "", {{"codex", "Codex", "1", "online"}}})).error();
   CHECK(ws.workspace_not_found());
-  auto denied = run(c->status("t2")).error();
+  auto denied = run(c->status("7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a12")).error();
   CHECK_FALSE(denied.task_not_found());
   CHECK(denied.message == "not found");
 }
@@ -49,7 +49,7 @@ TEST_CASE_METHOD(client_fixture, "not-found answers are told apart by their mess
 TEST_CASE_METHOD(client_fixture, "a 401 from the daemon auth middleware without a newline is unauthorized", "[net]") {
   server.script(reply(401, R"({"error":"invalid token"})"));
   auto c = make_client();
-  auto e = run(c->heartbeat({"r1"})).error();
+  auto e = run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).error();
   CHECK(e.unauthorized());
   CHECK(e.message == "invalid token");
   CHECK_FALSE(e.retryable());
@@ -67,13 +67,13 @@ TEST_CASE_METHOD(client_fixture, "the router's plain 404 and empty 405 are repor
   server.script(reply(405, "", ""));
   auto c = make_client();
   CHECK(run(c->gc_check("")).error().to_string() == "GET /api/daemon/issues//gc-check returned 404: 404 page not found");
-  CHECK(run(c->status("t1")).error().to_string() == "GET /api/daemon/tasks/t1/status returned 405");
+  CHECK(run(c->status("7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11")).error().to_string() == "GET /api/daemon/tasks/7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11/status returned 405");
 }
 
 TEST_CASE_METHOD(client_fixture, "a large error body is cut to its head", "[net]") {
   server.script(reply(400, std::string(20'000, 'e')));
   auto c = make_client();
-  auto e = run(c->heartbeat({"r1"})).error();
+  auto e = run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).error();
   CHECK(e.message.size() == 4096);
   CHECK(e.body_head.size() == 512);
 }
@@ -86,10 +86,10 @@ TEST_CASE_METHOD(client_fixture, "the token appears in no error text even when t
   bad_json.echo_authorization = true;
   server.script(bad_json);
   auto c = make_client(options(net::retry_policy::none()));
-  std::vector<net::api_error> errors{run(c->heartbeat({"r1"})).error(), run(c->heartbeat({"r1"})).error()};
+  std::vector<net::api_error> errors{run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).error(), run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).error()};
   net::server_client refused(ioc.get_executor(), "http://127.0.0.1:" + std::to_string(closed_port()), test_token,
                              options(net::retry_policy::none()));
-  errors.push_back(run(refused.heartbeat({"r1"})).error());
+  errors.push_back(run(refused.heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).error());
   REQUIRE(errors[0].kind == net::failure_kind::http_status);
   REQUIRE(errors[1].kind == net::failure_kind::decode);
   CHECK_THAT(errors[0].body_head, Contains("[redacted]"));
@@ -99,4 +99,13 @@ TEST_CASE_METHOD(client_fixture, "the token appears in no error text even when t
     CHECK(e.body_head.find(test_token) == std::string::npos);
     CHECK(e.message.find(test_token) == std::string::npos);
   }
+}
+
+TEST_CASE_METHOD(client_fixture, "a path that is not a valid request target is never sent nor retried", "[net][security]") {
+  auto c = make_client();
+  auto e = run(c->post_json("/api/daemon/tasks/x HTTP/1.1\r\nX-Inj: 0/fail", "{}", net::retry_policy{})).error();
+  CHECK(e.kind == net::failure_kind::request);
+  CHECK_FALSE(e.retryable());
+  CHECK_THAT(e.to_string(), Contains("cannot be sent: the path is not a valid request target"));
+  CHECK(server.requests().empty());
 }

@@ -25,7 +25,7 @@ scripted_reply slow_ok(int ms) {
 // temporary inside a co_await expression twice.
 awaitable<int> concurrent_heartbeats(net::server_client& c, int n) {
   int ok = 0;
-  const multicad::proto::server::heartbeat_request beat{"r1"};
+  const multicad::proto::server::heartbeat_request beat{"5e6f7a8b-0000-4000-8000-000000000002"};
   auto one = [&]() -> awaitable<void> {
     auto r = co_await c.heartbeat(beat);
     if (r) ++ok;
@@ -39,7 +39,7 @@ awaitable<int> concurrent_heartbeats(net::server_client& c, int n) {
 
 TEST_CASE_METHOD(client_fixture, "sequential requests share one keep-alive connection", "[net]") {
   auto c = make_client();
-  for (int i = 0; i < 10; ++i) REQUIRE(run(c->heartbeat({"r1"})).has_value());
+  for (int i = 0; i < 10; ++i) REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   CHECK(server.requests().size() == 10);
   CHECK(server.connections() == 1);
 }
@@ -49,7 +49,7 @@ TEST_CASE_METHOD(client_fixture, "overlapping requests each take a connection an
   auto c = make_client();
   CHECK(run(concurrent_heartbeats(*c, 3)) == 3);
   CHECK(server.connections() == 3);
-  for (int i = 0; i < 3; ++i) REQUIRE(run(c->heartbeat({"r1"})).has_value());
+  for (int i = 0; i < 3; ++i) REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   CHECK(server.connections() == 3);
 }
 
@@ -67,9 +67,9 @@ TEST_CASE_METHOD(client_fixture, "a connection the server closed while idle is r
   then_close.close_after = true;
   server.script(then_close);
   auto c = make_client(options(net::retry_policy::none()));
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   CHECK(server.connections() == 2);
   CHECK(server.requests().size() == 3);
   CHECK(records.size() == 3);
@@ -82,8 +82,8 @@ TEST_CASE_METHOD(client_fixture, "a request lost on a stale reused connection is
   dropped.failure = scripted_reply::fault::drop_request;
   server.script(dropped);
   auto c = make_client(options(net::retry_policy::none()));
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
-  auto second = run(c->heartbeat({"r1"}));
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
+  auto second = run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"}));
   REQUIRE(second.has_value());
   CHECK(server.requests().size() == 3);
   CHECK(server.requests()[2].connection == 2);
@@ -98,8 +98,8 @@ TEST_CASE_METHOD(client_fixture, "a claim lost on a reused connection is not res
   dropped.failure = scripted_reply::fault::drop_request;
   server.script(dropped);
   auto c = make_client();
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
-  auto claimed = run(c->claim("r1"));
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
+  auto claimed = run(c->claim("5e6f7a8b-0000-4000-8000-000000000002"));
   REQUIRE_FALSE(claimed.has_value());
   CHECK(claimed.error().kind == net::failure_kind::transport);
   CHECK(claimed.error().attempts == 1);
@@ -112,16 +112,16 @@ TEST_CASE_METHOD(client_fixture, "a response with Connection close is not reused
   closing.keep_alive = false;
   server.script(closing);
   auto c = make_client();
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   CHECK(server.connections() == 2);
   CHECK(records.size() == 2);
 }
 
 TEST_CASE_METHOD(client_fixture, "close drops the idle connections", "[net]") {
   auto c = make_client();
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   c->close();
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   CHECK(server.connections() == 2);
 }

@@ -32,7 +32,7 @@ awaitable<void> sleep_for(milliseconds d) {
 // (The request is a named local: GCC 12 destroys a brace-initialised
 // aggregate temporary inside a co_await expression twice.)
 awaitable<bool> heartbeat_or_shutdown(net::server_client& c, milliseconds shutdown_after) {
-  const multicad::proto::server::heartbeat_request beat{"r1"};
+  const multicad::proto::server::heartbeat_request beat{"5e6f7a8b-0000-4000-8000-000000000002"};
   auto won = co_await (c.heartbeat(beat) || sleep_for(shutdown_after));
   co_return won.index() == 0;
 }
@@ -45,7 +45,7 @@ TEST_CASE_METHOD(client_fixture, "a slow server gives a timeout after the config
   o.request_timeout = milliseconds(150);
   auto c = make_client(o);
   stopwatch sw;
-  auto beat = run(c->heartbeat({"r1"}));
+  auto beat = run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"}));
   REQUIRE_FALSE(beat.has_value());
   CHECK(sw.ms() >= 140);
   CHECK(sw.ms() < 900);
@@ -60,7 +60,7 @@ TEST_CASE_METHOD(client_fixture, "a timed-out request is retried on a new connec
   o.request_timeout = milliseconds(100);
   auto c = make_client(o);
   stopwatch sw;
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   CHECK(sw.ms() < 900);
   CHECK(server.connections() == 2);
   CHECK(records.size() == 2);
@@ -71,7 +71,7 @@ TEST_CASE_METHOD(client_fixture, "a claim that timed out after sending is not re
   auto o = options();
   o.request_timeout = milliseconds(100);
   auto c = make_client(o);
-  auto claimed = run(c->claim("r1"));
+  auto claimed = run(c->claim("5e6f7a8b-0000-4000-8000-000000000002"));
   REQUIRE_FALSE(claimed.has_value());
   CHECK(claimed.error().kind == net::failure_kind::timeout);
   CHECK(claimed.error().attempts == 1);
@@ -108,7 +108,7 @@ TEST_CASE_METHOD(client_fixture, "a cancellation slot ends a call and returns th
   auto c = make_client(o);
   boost::asio::cancellation_signal cancel;
   std::optional<net::api_result<multicad::proto::server::status_response>> result;
-  boost::asio::co_spawn(ioc, c->status("t1"),
+  boost::asio::co_spawn(ioc, c->status("7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11"),
                         boost::asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, auto r) {
                           result = std::move(r);
                         }));
@@ -131,6 +131,6 @@ TEST_CASE_METHOD(client_fixture, "the client keeps working after a cancelled cal
   o.request_timeout = std::chrono::seconds(30);
   auto c = make_client(o);
   CHECK_FALSE(run(heartbeat_or_shutdown(*c, milliseconds(30))));
-  REQUIRE(run(c->heartbeat({"r1"})).has_value());
+  REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   CHECK(server.connections() == 2);  // the abandoned connection was not pooled
 }

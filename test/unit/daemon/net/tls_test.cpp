@@ -38,7 +38,7 @@ struct tls_fixture {
 TEST_CASE("https with a trusted CA works and keeps the connection alive", "[net][tls]") {
   tls_fixture f;
   auto c = f.client(f.server.base_url(), true);
-  for (int i = 0; i < 3; ++i) REQUIRE(run(f.ioc, c.heartbeat({"r1"})).has_value());
+  for (int i = 0; i < 3; ++i) REQUIRE(run(f.ioc, c.heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   CHECK(f.server.connections() == 1);
   CHECK(f.server.requests().at(0).header("authorization") == "Bearer " + test_token);
 }
@@ -46,14 +46,14 @@ TEST_CASE("https with a trusted CA works and keeps the connection alive", "[net]
 TEST_CASE("https by host name is verified against the DNS name", "[net][tls]") {
   tls_fixture f;
   auto c = f.client("https://localhost:" + std::to_string(f.server.port()), true);
-  REQUIRE(run(f.ioc, c.heartbeat({"r1"})).has_value());
+  REQUIRE(run(f.ioc, c.heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
   CHECK(f.server.requests().at(0).header("host") == "localhost:" + std::to_string(f.server.port()));
 }
 
 TEST_CASE("an untrusted certificate is refused", "[net][tls]") {
   tls_fixture f;
   auto c = f.client(f.server.base_url(), false);
-  auto beat = run(f.ioc, c.heartbeat({"r1"}));
+  auto beat = run(f.ioc, c.heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"}));
   REQUIRE_FALSE(beat.has_value());
   CHECK(beat.error().kind == net::failure_kind::transport);
   CHECK_THAT(beat.error().message, Contains("TLS handshake with 127.0.0.1:"));
@@ -64,7 +64,7 @@ TEST_CASE("an untrusted certificate is refused", "[net][tls]") {
 TEST_CASE("a certificate for another IP address is refused", "[net][tls]") {
   tls_fixture f({"DNS:other.example"});
   auto c = f.client(f.server.base_url(), true);
-  auto beat = run(f.ioc, c.heartbeat({"r1"}));
+  auto beat = run(f.ioc, c.heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"}));
   REQUIRE_FALSE(beat.has_value());
   CHECK(beat.error().kind == net::failure_kind::transport);
   CHECK_THAT(beat.error().message, Contains("certificate verification failed: IP address mismatch"));
@@ -74,7 +74,7 @@ TEST_CASE("a certificate for another IP address is refused", "[net][tls]") {
 TEST_CASE("a certificate for another host name is refused", "[net][tls]") {
   tls_fixture f({"IP:127.0.0.1"});
   auto c = f.client("https://localhost:" + std::to_string(f.server.port()), true);
-  auto beat = run(f.ioc, c.heartbeat({"r1"}));
+  auto beat = run(f.ioc, c.heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"}));
   REQUIRE_FALSE(beat.has_value());
   CHECK(beat.error().kind == net::failure_kind::transport);
   CHECK_THAT(beat.error().message, Contains("certificate verification failed: hostname mismatch"));
@@ -85,7 +85,7 @@ TEST_CASE("an unreadable CA file fails every https call with the reason", "[net]
   net::client_options o;
   o.ca_file = (f.dir / "missing.pem").string();
   net::server_client c(f.ioc.get_executor(), f.server.base_url(), test_token, o);
-  auto beat = run(f.ioc, c.heartbeat({"r1"}, net::retry_policy::none()));
+  auto beat = run(f.ioc, c.heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"}, net::retry_policy::none()));
   REQUIRE_FALSE(beat.has_value());
   CHECK_THAT(beat.error().message, Contains("cannot load CA file"));
   CHECK(f.server.connections() == 0);

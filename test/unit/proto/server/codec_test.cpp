@@ -50,6 +50,12 @@ TEST_CASE("every endpoint path is the spec's path with the ids inserted", "[prot
   CHECK(paths::workspace_repos("w1") == "/api/daemon/workspaces/w1/repos");
 }
 
+TEST_CASE("an id in a path is one percent-encoded segment whatever it holds", "[proto][server][security]") {
+  CHECK(paths::start("x HTTP/1.1\r\nX-Inj: 0") == "/api/daemon/tasks/x%20HTTP%2F1.1%0D%0AX-Inj%3A%200/start");
+  CHECK(paths::gc_check("../../../api/workspaces") == "/api/daemon/issues/..%2F..%2F..%2Fapi%2Fworkspaces/gc-check");
+  CHECK(paths::claim("a?b#c") == "/api/daemon/runtimes/a%3Fb%23c/tasks/claim");
+}
+
 TEST_CASE("a register request encodes every field and each runtime in order", "[proto][server]") {
   register_request r{"w1", "host-a", "My Mac", "0.1.0", "", {{"codex", "Codex (My Mac)", "codex-cli 0.171.0", "online"}}};
   CHECK(encode(r) ==

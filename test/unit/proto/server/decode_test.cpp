@@ -10,7 +10,7 @@ using Catch::Contains;
 TEST_CASE("the workspace list decodes id name and slug and ignores the rest", "[proto][server]") {
   auto w = decode_workspaces(R"([{"id":"0f1e2d3c-0000-4000-8000-000000000004","name":"Acme","slug":"acme",
     "description":null,"context":null,"settings":{},"repos":[],"issue_prefix":"ACM",
-    "created_at":"2026-04-12T09:30:05Z","updated_at":"2026-04-12T09:30:05Z"},{"id":"w2","name":"B"}])"
+    "created_at":"2026-04-12T09:30:05Z","updated_at":"2026-04-12T09:30:05Z"},{"id":"0f1e2d3c-0000-4000-8000-000000000005","name":"B"}])"
                              "\n");
   REQUIRE(w.has_value());
   REQUIRE(w->size() == 2);
@@ -24,9 +24,9 @@ TEST_CASE("the workspace list decodes id name and slug and ignores the rest", "[
 
 TEST_CASE("a workspace list of the wrong shape names the bad element", "[proto][server]") {
   CHECK(decode_workspaces(R"({"id":"w"})").error().message == "workspaces: expected an array, got object");
-  CHECK(decode_workspaces(R"([{"id":"w"},"x"])").error().message == "workspaces[1]: expected an object, got string");
+  CHECK(decode_workspaces(R"([{"id":"0f1e2d3c-0000-4000-8000-000000000004"},"x"])").error().message == "workspaces[1]: expected an object, got string");
   CHECK(decode_workspaces(R"([{"name":"no id"}])").error().message == "workspaces[0].id: missing or empty");
-  CHECK(decode_workspaces(R"([{"id":"w","name":7}])").error().message ==
+  CHECK(decode_workspaces(R"([{"id":"0f1e2d3c-0000-4000-8000-000000000004","name":7}])").error().message ==
         "workspaces[0].name: expected a string, got integer");
 }
 
@@ -57,13 +57,13 @@ TEST_CASE("a register response without runtimes is an error", "[proto][server]")
 TEST_CASE("a register response with a wrong type names the field path", "[proto][server]") {
   CHECK(decode_register(R"({"runtimes":[{"id":1}]})").error().message ==
         "register.runtimes[0].id: expected a string, got integer");
-  CHECK(decode_register(R"({"runtimes":[{"id":"r"},{"id":""}]})").error().message ==
+  CHECK(decode_register(R"({"runtimes":[{"id":"5e6f7a8b-0000-4000-8000-000000000002"},{"id":""}]})").error().message ==
         "register.runtimes[1].id: missing or empty");
   CHECK(decode_register(R"({"runtimes":{"id":"r"}})").error().message ==
         "register.runtimes: expected an array, got object");
-  CHECK(decode_register(R"({"runtimes":[{"id":"r"}],"repos":[{"url":true}]})").error().message ==
+  CHECK(decode_register(R"({"runtimes":[{"id":"5e6f7a8b-0000-4000-8000-000000000002"}],"repos":[{"url":true}]})").error().message ==
         "register.repos[0].url: expected a string, got boolean");
-  CHECK(decode_register(R"({"runtimes":[{"id":"r"}],"repos_version":1.5})").error().message ==
+  CHECK(decode_register(R"({"runtimes":[{"id":"5e6f7a8b-0000-4000-8000-000000000002"}],"repos_version":1.5})").error().message ==
         "register.repos_version: expected a string, got number");
   CHECK(decode_register("[]").error().message == "register: expected an object, got array");
 }
@@ -91,7 +91,7 @@ TEST_CASE("a malformed pending item in a heartbeat names the field", "[proto][se
   CHECK(decode_heartbeat(R"({"pending_ping":"abc"})").error().message ==
         "heartbeat.pending_ping: expected an object, got string");
   CHECK(decode_heartbeat(R"({"pending_ping":{}})").error().message == "heartbeat.pending_ping.id: missing or empty");
-  CHECK(decode_heartbeat(R"({"pending_update":{"id":"u","target_version":3}})").error().message ==
+  CHECK(decode_heartbeat(R"({"pending_update":{"id":"41ab0000000000000000000000000002","target_version":3}})").error().message ==
         "heartbeat.pending_update.target_version: expected a string, got integer");
 }
 
@@ -143,16 +143,16 @@ TEST_CASE("status and gc-check responses decode their strings", "[proto][server]
 }
 
 TEST_CASE("the pending list decodes task records and names a bad element", "[proto][server]") {
-  auto p = decode_pending(R"([{"id":"t1","agent_id":"a","runtime_id":"r","issue_id":"i","workspace_id":"",
+  auto p = decode_pending(R"([{"id":"7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11","agent_id":"a","runtime_id":"r","issue_id":"i","workspace_id":"",
     "status":"queued","priority":2,"dispatched_at":null,"started_at":null,"completed_at":null,"result":null,
-    "error":null,"created_at":"2026-04-12T09:29:58Z"},{"id":"t2","status":"dispatched"}])");
+    "error":null,"created_at":"2026-04-12T09:29:58Z"},{"id":"7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a12","status":"dispatched"}])");
   REQUIRE(p.has_value());
   REQUIRE(p->size() == 2);
   CHECK((*p)[0].status == "queued");
   CHECK_FALSE((*p)[0].agent.has_value());
-  CHECK((*p)[1].id == "t2");
+  CHECK((*p)[1].id == "7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a12");
   CHECK(decode_pending("[]")->empty());
-  CHECK(decode_pending(R"([{"id":"t1"},{"id":2}])").error().message == "pending[1].id: expected a string, got integer");
+  CHECK(decode_pending(R"([{"id":"7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11"},{"id":2}])").error().message == "pending[1].id: expected a string, got integer");
 }
 
 TEST_CASE("a body that is not JSON is a decode error quoting its start", "[proto][server]") {
@@ -161,4 +161,31 @@ TEST_CASE("a body that is not JSON is a decode error quoting its start", "[proto
   CHECK(decode_claim("{\"task\": ").error().message == "claim: not valid JSON (starts with \"{\"task\": \")");
   CHECK(decode_heartbeat("").error().message == "heartbeat: empty body, expected JSON");
   CHECK_THAT(decode_register(std::string(1000, 'x')).error().message, Contains("starts with \"" + std::string(64, 'x') + "\")"));
+}
+
+TEST_CASE("ids that are not UUID-shaped are refused where they are decoded", "[proto][server][security]") {
+  // The security review's attack: an id that would add a header to the request line.
+  CHECK_THAT(decode_claim(R"({"task":{"id":"x HTTP/1.1\r\nX-Inj: 0"}})").error().message,
+             Contains("claim.task.id: not a UUID (\"x HTTP/1.1??X-Inj: 0\")"));
+  CHECK_THAT(decode_claim(R"({"task":{"id":")" + std::string(100'000, 'a') + R"("}})").error().message,
+             Contains("not a UUID") && Contains("\"..."));
+  CHECK(decode_register(R"({"runtimes":[{"id":"../../x"}]})").error().message == "register.runtimes[0].id: not a UUID");
+  CHECK(decode_workspaces(R"([{"id":"w/../x"}])").error().message == "workspaces[0].id: not a UUID");
+  CHECK(decode_heartbeat(R"({"pending_ping":{"id":"p1/../../x"}})").error().message ==
+        "heartbeat.pending_ping.id: not 32 hexadecimal digits");
+  CHECK(decode_heartbeat(R"({"pending_update":{"id":"41AB0000000000000000000000000002"}})").has_value());
+}
+
+TEST_CASE("a task whose other ids are malformed decodes cleared and marked so it can be failed", "[proto][server][security]") {
+  auto c = decode_claim(R"({"task":{"id":"7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11","issue_id":"i/../../x",
+    "workspace_id":"0f1e2d3c-0000-4000-8000-000000000004","agent":{"id":"bad id","name":"B"}}})");
+  REQUIRE(c.has_value());
+  REQUIRE(c->claimed.has_value());
+  CHECK(c->claimed->invalid == "claim.task.issue_id: not a UUID (\"i/../../x\")");
+  CHECK(c->claimed->issue_id.empty());
+  CHECK(c->claimed->workspace_id == "0f1e2d3c-0000-4000-8000-000000000004");
+  CHECK(c->claimed->agent->id.empty());
+  auto ok = decode_claim(R"({"task":{"id":"7B0E6A0C-2F1D-4C1E-9A55-0D8C1F3E2A11","issue_id":""}})");
+  REQUIRE(ok.has_value());
+  CHECK(ok->claimed->invalid.empty());
 }
