@@ -212,6 +212,9 @@ std::vector<key_spec> build_table() {
   t.push_back(bool_key("codex.network_access", "MULTICA_CODEX_NETWORK_ACCESS", "codex-network-access",
                        "network inside the workspace-write sandbox",
                        [](auto& s) -> auto& { return s.codex.network_access; }));
+  t.push_back(bool_key("codex.allow_task_config", "MULTICA_CODEX_ALLOW_TASK_CONFIG", "codex-allow-task-config",
+                       "let agents' custom_args pass any Codex argument (lets workspace members change the sandbox)",
+                       [](auto& s) -> auto& { return s.codex.allow_task_config; }));
   t.push_back(choice_key<approvals_choice, 2>(
       "codex.approvals", "MULTICA_CODEX_APPROVALS", "codex-approvals",
       "never (escalations refused) or auto-accept (every escalation runs, logged at WARN)",

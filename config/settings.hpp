@@ -41,6 +41,9 @@ struct codex_settings {
   sandbox_choice sandbox = sandbox_choice::automatic;
   bool network_access = true;  // for workspace-write, forced or automatic
   approvals_choice approvals = approvals_choice::never;
+  // Let a task's custom_args pass any Codex argument (execenv/task_settings.hpp):
+  // whoever edits an agent in a workspace may then change Codex's sandbox.
+  bool allow_task_config = false;
   bool operator==(const codex_settings&) const = default;
 };
 

@@ -1,6 +1,6 @@
 #include "daemon/agent/agent_env.hpp"
 
-#include <algorithm>
+#include <map>
 
 #include "daemon/agent/process_tree.hpp"
 
@@ -9,11 +9,6 @@ extern char** environ;
 namespace multicad::agent {
 
 namespace {
-
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Claude Code's own variables would make a nested agent think it runs
 // inside Claude Code; systemd's notification variables belong to the daemon
@@ -24,13 +19,6 @@ bool inherited_but_dropped(const std::string& key) {
 }
 
 }  // namespace
-
-bool is_blocked_custom_key(const std::string& key) {
-  auto k = upper(key);
-  static const char* exact[] = {"HOME", "PATH", "USER", "SHELL", "TERM", "CODEX_HOME", "TMPDIR"};
-  if (k.starts_with("MULTICA_") || k == upper(std::string(task_marker_variable))) return true;
-  return std::any_of(std::begin(exact), std::end(exact), [&](const char* e) { return k == e; });
-}
 
 agent_env build_agent_env(const agent_env_inputs& in) {
   std::map<std::string, std::string> env;
@@ -61,10 +49,6 @@ agent_env build_agent_env(const agent_env_inputs& in) {
   env[std::string(task_marker_variable)] = in.task_id;
 
   agent_env out;
-  for (const auto& [k, v] : in.custom_env) {
-    if (is_blocked_custom_key(k) || k.empty() || k.find('=') != std::string::npos) out.blocked.push_back(k);
-    else env[k] = v;
-  }
   for (const auto& [k, v] : env) out.entries.push_back(k + "=" + v);
   return out;
 }

@@ -1,12 +1,12 @@
-// The environment a task's agent runs with (spec/server-api.md §12): the
+// The environment the Codex process runs with (spec/server-api.md §12): the
 // daemon's own minus Claude Code's variables, then the MULTICA_* variables
 // that let the agent use the `multica` CLI as the task's principal, PATH
-// with the daemon's folder first, CODEX_HOME, and the agent's custom_env
-// except keys the daemon owns. Pure; any thread.
+// with the daemon's folder first, CODEX_HOME. The agent's custom_env is not
+// part of it: it goes to the commands Codex runs, never to Codex or its
+// launcher (execenv/task_settings.hpp). Pure; any thread.
 #pragma once
 
 #include <filesystem>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -21,18 +21,11 @@ struct agent_env_inputs {
   std::filesystem::path daemon_dir;  // prepended to PATH
   std::filesystem::path codex_home;
   std::filesystem::path tmp_dir;  // the task's private TMPDIR (empty: inherit)
-  std::map<std::string, std::string> custom_env;
 };
 
 struct agent_env {
   std::vector<std::string> entries;  // KEY=VALUE, sorted by key
-  std::vector<std::string> blocked;  // custom_env keys refused (for one WARN each)
 };
-
-// True for keys an agent's custom_env may not set (case-insensitive):
-// anything starting with MULTICA_, and HOME, PATH, USER, SHELL, TERM, CODEX_HOME,
-// TMPDIR, plus the daemon's task marker.
-bool is_blocked_custom_key(const std::string& key);
 
 agent_env build_agent_env(const agent_env_inputs& in);
 

@@ -64,20 +64,9 @@ log::level to_log_level(proto::codex::log_note::level l) {
 
 }  // namespace
 
-std::vector<std::string> codex_args(const std::vector<std::string>& custom, std::vector<std::string>* dropped) {
+std::vector<std::string> codex_args(const std::vector<std::string>& checked_custom_args) {
   std::vector<std::string> out{"app-server", "--listen", "stdio://"};
-  for (std::size_t i = 0; i < custom.size(); ++i) {
-    const auto& a = custom[i];
-    if (a == "--listen" || a == "--stdio" || a.starts_with("--listen=")) {
-      if (dropped) dropped->push_back(a);
-      if (a == "--listen" && i + 1 < custom.size()) {
-        if (dropped) dropped->push_back(custom[i + 1]);
-        ++i;
-      }
-      continue;
-    }
-    out.push_back(a);
-  }
+  out.insert(out.end(), checked_custom_args.begin(), checked_custom_args.end());
   return out;
 }
 

@@ -59,9 +59,10 @@ struct codex_run_result {
   std::optional<std::chrono::milliseconds> start_latency;  // spawn until the turn started, if it did
 };
 
-// `codex app-server --listen stdio://` plus the agent's custom args, except
-// flags that would change the protocol (--listen and its value, --stdio).
-std::vector<std::string> codex_args(const std::vector<std::string>& custom_args, std::vector<std::string>* dropped);
+// `codex app-server --listen stdio://` plus the agent's custom args.
+// Requires: custom_args passed execenv::check_custom_args (which drops the
+// flags that would change the protocol and refuses what would change the sandbox).
+std::vector<std::string> codex_args(const std::vector<std::string>& checked_custom_args);
 
 class codex_run {
  public:

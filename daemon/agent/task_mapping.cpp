@@ -1,5 +1,8 @@
 #include "daemon/agent/task_mapping.hpp"
 
+#include "daemon/log/log.hpp"
+#include "execenv/task_settings.hpp"
+
 namespace multicad::agent {
 
 execenv::task_context to_task_context(const proto::task& t) {
@@ -20,6 +23,26 @@ execenv::task_context to_task_context(const proto::task& t) {
     }
   }
   return c;
+}
+
+agent_settings check_agent_settings(const proto::task& t, const config::codex_settings& codex) {
+  agent_settings out;
+  if (!t.agent) return out;
+  auto args = execenv::check_custom_args(t.agent->custom_args, codex.allow_task_config);
+  if (!args.refused.empty()) out.refusal = execenv::refusal_text(args.refused);
+  if (!args.dropped.empty()) {
+    std::string dropped;
+    for (const auto& d : args.dropped) dropped += (dropped.empty() ? "" : " ") + d;
+    log::warn("agent custom_args dropped: they would change the protocol", {{"task_id", t.id}, {"dropped", dropped}});
+  }
+  out.codex_args = std::move(args.args);
+  auto env = execenv::check_custom_env(t.agent->custom_env);
+  for (const auto& r : env.refused)
+    log::warn("agent custom_env key refused", {{"task_id", t.id}, {"key", r.name},
+              {"reason", std::string(execenv::describe(r.why))},
+              {"hint", "remove it from the agent's environment settings; the task runs without it"}});
+  out.command_env = std::move(env.accepted);
+  return out;
 }
 
 }  // namespace multicad::agent

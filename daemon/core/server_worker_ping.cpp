@@ -56,7 +56,7 @@ asio::awaitable<void> server_worker::ping(std::string runtime_id, std::string pi
     in.tmp_dir = env->layout.tmp;
     in.daemon_dir = svc_.daemon_dir;
     agent::codex_run_options o;
-    o.spawn = {svc_.codex.path, agent::codex_args({}, nullptr), agent::build_agent_env(in).entries, env->layout.workdir};
+    o.spawn = {svc_.codex.path, agent::codex_args({}), agent::build_agent_env(in).entries, env->layout.workdir};
     o.task_id = req.task.task_id;
     o.session.client_version = multicad_version;
     o.session.cwd = env->layout.workdir.string();

@@ -185,7 +185,7 @@ execenv::prepare_request prepare_request_for(task_environment& env, const proto:
 
 agent::codex_run_options run_options(task_environment& env, const proto::task& task,
                                      const execenv::prepared_environment& prepared,
-                                     const execenv::sandbox_policy& policy) {
+                                     const execenv::sandbox_policy& policy, agent::agent_settings checked) {
   agent::agent_env_inputs in;
   in.inherited = agent::current_environment();
   in.token = env.token;
@@ -198,20 +198,9 @@ agent::codex_run_options run_options(task_environment& env, const proto::task& t
   in.daemon_dir = env.daemon_dir;
   in.codex_home = prepared.layout.codex_home;
   in.tmp_dir = prepared.layout.tmp;
-  if (task.agent) in.custom_env = task.agent->custom_env;
-  auto built = agent::build_agent_env(in);
-  for (const auto& key : built.blocked)
-    log::warn("agent custom_env key refused: the daemon owns it",
-              {{"task_id", task.id}, {"key", key},
-               {"hint", "remove it from the agent's environment settings; MULTICA_*, HOME, PATH, USER, SHELL, TERM, TMPDIR and "
-                        "CODEX_HOME are set by the daemon"}});
-  std::vector<std::string> dropped;
   agent::codex_run_options o;
-  o.spawn = {env.codex_exe, agent::codex_args(task.agent ? task.agent->custom_args : std::vector<std::string>{}, &dropped),
-             std::move(built.entries), prepared.layout.workdir};
-  if (!dropped.empty())
-    log::warn("agent custom_args dropped: they would change the protocol",
-              {{"task_id", task.id}, {"dropped", [&] { std::string s; for (auto& d : dropped) s += (s.empty() ? "" : " ") + d; return s; }()}});
+  o.spawn = {env.codex_exe, agent::codex_args(checked.codex_args), agent::build_agent_env(in).entries,
+             prepared.layout.workdir};
   auto over = env.overrides ? env.overrides(task) : task_overrides{};
   if (!over.agent_cwd.empty()) o.spawn.cwd = over.agent_cwd;
   o.task_id = task.id;
@@ -225,6 +214,7 @@ agent::codex_run_options run_options(task_environment& env, const proto::task& t
   o.session.approval_mode = env.settings.codex.approvals == config::approvals_choice::auto_accept
                                 ? proto::codex::approvals::auto_accept
                                 : proto::codex::approvals::never;
+  o.session.command_env = std::move(checked.command_env);
   return o;
 }
 
@@ -344,6 +334,28 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   // server will not start never gets a turn.
   auto gate = std::make_shared<start_gate>(ex);
   asio::co_spawn(ex, ask_to_start(env.channel, task.id, gate), asio::detached);
+  auto checked = agent::check_agent_settings(task, env.settings.codex);
+  if (!task.invalid.empty() || !checked.refusal.empty()) {
+    // Refused before anything is prepared or spawned: a malformed id could
+    // name paths it should not, and the arguments could have made Codex run
+    // code outside its sandbox.
+    co_await gate->wait();
+    if (gate->error) {
+      report_not_started(env, task.id, *gate->error);
+      counted.ended(task_end::not_started);
+      co_return task_end::not_started;
+    }
+    std::string why = checked.refusal;
+    if (!task.invalid.empty()) {
+      why = "the server sent a task with a malformed id: " + task.invalid;
+      log::warn("task failed: the server sent a malformed id", {{"task_id", task.id}, {"error", why}});
+    } else {
+      log::warn("task failed: its agent settings would change the sandbox", {{"task_id", task.id}, {"error", why}});
+    }
+    env.channel.fail(task.id, why);
+    counted.ended(task_end::failed);
+    co_return task_end::failed;
+  }
   auto request = prepare_request_for(env, task);
   auto prepare = [request] { return execenv::prepare_environment(request); };
   auto prepared = co_await on_pool(env.pool, prepare);
@@ -366,7 +378,7 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   (void)env.journal.set_env_root(task.id, prepared->layout.root.string());
 
   auto batcher = std::make_shared<message_batcher>();
-  auto options = run_options(env, task, *prepared, request.policy);
+  auto options = run_options(env, task, *prepared, request.policy, std::move(checked));
   options.hold_session = !gate->answered;
   agent::codex_run run(
       ex, std::move(options),

@@ -216,9 +216,14 @@ void session::impl::open_thread(bool resume) {
   json params{{"cwd", config_.cwd},
               {"sandbox", config_.sandbox.mode},
               {"approvalPolicy", config_.approval_mode == approvals::never ? "never" : "on-request"}};
-  if (config_.sandbox.mode == "workspace-write") {
-    params["config"] = {{"sandbox_workspace_write", {{"network_access", config_.sandbox.network_access}}}};
-  }
+  json overrides = json::object();
+  if (config_.sandbox.mode == "workspace-write")
+    overrides["sandbox_workspace_write"] = {{"network_access", config_.sandbox.network_access}};
+  // One dotted key per variable: it adds to the user's own `set` table
+  // instead of replacing it, and `set` applies after Codex's default
+  // excludes (*KEY*, *TOKEN*, ...), so a GITHUB_TOKEN the agent was given arrives.
+  for (const auto& [name, value] : config_.command_env) overrides["shell_environment_policy.set." + name] = value;
+  if (!overrides.empty()) params["config"] = std::move(overrides);
   if (!config_.model.empty()) params["model"] = config_.model;
   if (!config_.developer_instructions.empty()) params["developerInstructions"] = config_.developer_instructions;
   state_ = state::opening_thread;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,10 @@ struct session_config {
   std::string resume_thread_id;        // the task's prior session id; empty: new thread
   sandbox_intent sandbox;
   approvals approval_mode = approvals::never;
+  // Variables for the commands Codex runs (shell_environment_policy.set, sent
+  // as thread/start and thread/resume config overrides): they never reach the
+  // Codex process itself. Requires: names are portable ([A-Za-z_][A-Za-z0-9_]*).
+  std::map<std::string, std::string> command_env;
 };
 
 // What the daemon forwards to the server as task messages.

@@ -5,41 +5,12 @@
 // the final answer.
 #include <catch2/catch.hpp>
 
-#include "test/support/daemon_process.hpp"
-#include "test/support/fake_server.hpp"
-#include "test/support/mock_model.hpp"
+#include "test/support/real_codex_fixture.hpp"
 
 using namespace multicad::test;
 using nlohmann::json;
-using namespace std::chrono_literals;
 
-namespace {
-constexpr const char* token = "mul_0123456789abcdef0123456789abcdef01234567";
-
-struct e2e {
-  temp_dir dir;
-  fake_server server;
-  mock_model model;
-  std::string workspace = server.workspace_with_token(token);
-  std::unique_ptr<daemon_process> daemon;
-
-  e2e() {
-    REQUIRE(std::filesystem::exists(MULTICAD_TEST_CODEX));  // scripts/setup.sh --with-codex installs it
-    write_file(dir / "codex-shared/config.toml", model.codex_config());
-    daemon = std::make_unique<daemon_process>(
-        dir, std::map<std::string, std::string>{{"MULTICA_SERVER_URL", server.url()}, {"MULTICA_TOKEN", token},
-                                                {"MULTICA_CODEX_PATH", MULTICAD_TEST_CODEX}});
-    INFO(daemon->log());
-    REQUIRE(daemon->wait_ready(60s));
-  }
-
-  bool wait_status(const std::string& id, const std::string& want) {
-    bool ok = eventually([&] { auto t = server.task(id); return !t.is_null() && t.at("status") == want; }, 90s);
-    if (!ok) UNSCOPED_INFO("daemon log:\n" << daemon->log());
-    return ok;
-  }
-};
-}  // namespace
+using e2e = real_codex_fixture;
 
 TEST_CASE("real codex runs a sandboxed command and the server gets messages and usage and the answer", "[e2e]") {
   e2e t;

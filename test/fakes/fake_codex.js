@@ -11,6 +11,29 @@
 'use strict';
 
 const fs = require('node:fs');
+const path = require('node:path');
+
+// Per-agent settings: with FAKE_CODEX_AGENT_DIR set (in the daemon's own
+// environment, which Codex inherits), <dir>/<MULTICA_AGENT_NAME>.json holds
+// FAKE_CODEX_* settings for that agent's tasks, so one daemon can run tasks
+// of different scenarios. (An agent's custom_env cannot carry them: the
+// daemon gives it to the commands Codex runs, never to Codex itself.)
+// Read before anything else looks at the environment.
+function loadAgentSettings() {
+  const dir = process.env.FAKE_CODEX_AGENT_DIR;
+  const name = process.env.MULTICA_AGENT_NAME;
+  if (!dir || !name || !/^[A-Za-z0-9_.-]+$/.test(name)) return;
+  let settings;
+  try {
+    settings = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8'));
+  } catch (e) {
+    return;  // no file: this agent runs with the process environment as it is
+  }
+  for (const [key, value] of Object.entries(settings)) {
+    if (key.startsWith('FAKE_CODEX_') && typeof value === 'string') process.env[key] = value;
+  }
+}
+loadAgentSettings();
 
 const { scenarioNamed, scenarioNames } = require('./lib/codex_scenarios');
 const { parseCliOverrides, readConfigToml } = require('./lib/codex_config');

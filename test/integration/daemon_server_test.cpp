@@ -31,10 +31,11 @@ struct fixture {
     return d;
   }
 
-  std::string task_with(const std::map<std::string, std::string>& fake_env, json extra = json::object()) {
-    json custom = json::object();
-    for (const auto& [k, v] : fake_env) custom[k] = v;
-    extra["agent"] = {{"name", "Builder"}, {"instructions", "Be brief."}, {"custom_env", custom}};
+  // A task of a new agent whose fake codex runs with `fake_env`; `custom_env` is the agent's setting.
+  std::string task_with(const std::map<std::string, std::string>& fake_env, json extra = json::object(),
+                        json custom_env = json::object()) {
+    extra["agent"] = fake_codex_agent(dir, fake_env);
+    extra["agent"]["custom_env"] = std::move(custom_env);
     return server.add_task(workspace, extra);
   }
 
@@ -120,7 +121,9 @@ TEST_CASE("the agent runs with the task environment and explicit sandbox setting
   fixture f;
   auto d = f.start();
   auto log = f.dir / "codex.log";
-  auto id = f.task_with({{"FAKE_CODEX_LOG", log.string()}, {"PATH", "/evil"}, {"MULTICA_SERVER_URL", "http://evil"}});
+  auto id = f.task_with({{"FAKE_CODEX_LOG", log.string()}}, json::object(),
+                        {{"PATH", "/evil"}, {"MULTICA_SERVER_URL", "http://evil"}, {"CUSTOM_GREETING", "hi there"},
+                         {"LD_PRELOAD", "/tmp/evil.so"}, {"NODE_OPTIONS", "--max-old-space-size=64"}});
   REQUIRE(f.wait_status(id, "completed"));
   std::vector<json> lines;
   std::istringstream in(read_file(log));
@@ -142,9 +145,19 @@ TEST_CASE("the agent runs with the task environment and explicit sandbox setting
   REQUIRE(thread.is_object());
   CHECK(thread.at("params").at("sandbox") == "workspace-write");
   CHECK(thread.at("params").at("approvalPolicy") == "never");
-  CHECK(thread.at("params").at("config").at("sandbox_workspace_write").at("network_access") == true);
+  const auto& config = thread.at("params").at("config");
+  CHECK(config.at("sandbox_workspace_write").at("network_access") == true);
+  // custom_env goes to the commands Codex runs, never to Codex or its launcher.
+  CHECK(config.at("shell_environment_policy.set.CUSTOM_GREETING") == "hi there");
+  CHECK(config.at("shell_environment_policy.set.NODE_OPTIONS") == "--max-old-space-size=64");
+  CHECK_FALSE(start.at("env").contains("CUSTOM_GREETING"));
+  for (const char* refused : {"PATH", "MULTICA_SERVER_URL", "LD_PRELOAD"}) {
+    INFO(refused);
+    CHECK_FALSE(config.contains(std::string("shell_environment_policy.set.") + refused));
+    CHECK(d->log().find(std::string("key=") + refused) != std::string::npos);
+  }
   CHECK(d->wait_log("agent custom_env key refused"));
-  CHECK(d->log().find("key=PATH") != std::string::npos);
+  CHECK(d->log().find("/tmp/evil.so") == std::string::npos);  // a refused value is never logged
 }
 
 TEST_CASE("a failed turn is reported with codex's own error text", "[integration][daemon]") {
@@ -227,8 +240,7 @@ TEST_CASE("at most max_concurrent_tasks run at once", "[integration][daemon]") {
   auto d = f.start({{"MULTICA_DAEMON_MAX_CONCURRENT_TASKS", "2"}});
   std::vector<std::string> ids;
   for (int i = 0; i < 4; ++i)
-    ids.push_back(f.server.add_task(f.workspace, {{"agent", {{"name", "A" + std::to_string(i)},
-                  {"custom_env", {{"FAKE_CODEX_SCENARIO", "slow"}, {"FAKE_CODEX_DELAY_MS", "1500"}}}}}}));
+    ids.push_back(f.task_with({{"FAKE_CODEX_SCENARIO", "slow"}, {"FAKE_CODEX_DELAY_MS", "1500"}}));
   // Counted where the cap applies: agents alive on this machine, and the
   // daemon's own count. (The server may still show a finished task as
   // running until its completion is delivered, so it is not the measure.)

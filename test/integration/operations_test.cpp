@@ -66,7 +66,7 @@ TEST_CASE("GET /metrics reports tasks and claims and requests and the outbox in 
 TEST_CASE("multicad status describes the running daemon and says when none runs", "[integration][ops]") {
   ops_fixture f;
   auto& d = f.start();
-  auto id = f.server.add_task(f.workspace, {{"agent", {{"name", "B"}, {"custom_env", {{"FAKE_CODEX_SCENARIO", "hang"}}}}}});
+  auto id = f.server.add_task(f.workspace, {{"agent", fake_codex_agent(f.dir, {{"FAKE_CODEX_SCENARIO", "hang"}})}});
   REQUIRE(eventually([&] { return d.health().at("active_task_count") == 1; }));
   auto port = std::to_string(d.health_port());
   auto r = f.cli({"status", "--port", port}, {});

@@ -3,11 +3,25 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "test/support/http.hpp"
 
 namespace multicad::test {
 
 std::string fake_codex_path() { return std::string(MULTICAD_SOURCE_DIR) + "/test/fakes/fake_codex.js"; }
+
+std::filesystem::path fake_codex_agent_dir(const temp_dir& dir) { return dir / "fake-codex-agents"; }
+
+nlohmann::json fake_codex_agent(const temp_dir& dir, const std::map<std::string, std::string>& fake_env,
+                                const std::string& name_prefix) {
+  static std::atomic<int> agents{0};
+  auto name = name_prefix + "-" + std::to_string(++agents);
+  nlohmann::json settings = nlohmann::json::object();
+  for (const auto& [k, v] : fake_env) settings[k] = v;
+  write_file(fake_codex_agent_dir(dir) / (name + ".json"), settings.dump());
+  return {{"name", name}, {"instructions", "Be brief."}};
+}
 
 daemon_process::daemon_process(const temp_dir& dir, std::map<std::string, std::string> env,
                                std::vector<std::string> extra_args) {
@@ -26,6 +40,7 @@ daemon_process::daemon_process(const temp_dir& dir, std::map<std::string, std::s
       {"MULTICA_LOG_LEVEL", "debug"},
       {"MULTICA_LOG_FILE", log_file_.string()},
       {"MULTICA_SHUTDOWN_GRACE", "5s"},
+      {"FAKE_CODEX_AGENT_DIR", fake_codex_agent_dir(dir).string()},
   };
   for (auto& [k, v] : env) e[k] = v;
   if (e.count("MULTICA_DAEMON_HEALTH_PORT")) port_ = std::stoi(e["MULTICA_DAEMON_HEALTH_PORT"]);

@@ -18,6 +18,16 @@ namespace multicad::test {
 
 std::string fake_codex_path();
 
+// The folder the fake codex reads per-agent settings from (FAKE_CODEX_AGENT_DIR;
+// daemon_process sets it for every daemon of the test).
+std::filesystem::path fake_codex_agent_dir(const temp_dir& dir);
+
+// An agent (for a fake server task's "agent") with a name of its own whose
+// fake codex runs with `fake_env` (FAKE_CODEX_SCENARIO, ...), written to
+// fake_codex_agent_dir() before the task exists.
+nlohmann::json fake_codex_agent(const temp_dir& dir, const std::map<std::string, std::string>& fake_env,
+                                const std::string& name_prefix = "Builder");
+
 class daemon_process {
  public:
   // `env` adds to or replaces the defaults (see daemon_process.cpp).

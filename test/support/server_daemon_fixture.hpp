@@ -1,6 +1,6 @@
 // The set-up the server-mode integration tests share: a fresh fake Multica
 // server with one workspace, one `multicad run` against it, tasks whose fake
-// codex takes its scenario from custom_env, and waits on a task's status
+// codex takes its scenario from fake_codex_agent(), and waits on a task's status
 // that print the daemon's log when they time out. Header-only: it uses
 // Catch's macros, which the support library is built without.
 #pragma once
@@ -39,11 +39,9 @@ struct server_daemon_fixture {
     return *daemon;
   }
 
-  // A task for agent "Builder" whose custom_env (FAKE_CODEX_SCENARIO, …) is `fake_env`.
+  // A task of a new agent whose fake codex runs with `fake_env` (FAKE_CODEX_SCENARIO, …).
   std::string task(const std::map<std::string, std::string>& fake_env = {}) {
-    nlohmann::json custom = nlohmann::json::object();
-    for (const auto& [k, v] : fake_env) custom[k] = v;
-    return server.add_task(workspace, {{"agent", {{"name", "Builder"}, {"custom_env", custom}}}});
+    return server.add_task(workspace, {{"agent", fake_codex_agent(dir, fake_env)}});
   }
 
   std::string status_of(const std::string& id) {

@@ -30,8 +30,6 @@ TEST_CASE("the agent environment carries the task's identity and the daemon's PA
   in.tmp_dir = "/ws/w/t/tmp";
   in.inherited.push_back("NOTIFY_SOCKET=/run/systemd/notify");
   in.inherited.push_back("WATCHDOG_USEC=60000000");
-  in.custom_env = {{"ANTHROPIC_BASE_URL", "https://proxy"}, {"PATH", "/evil"}, {"multica_token", "x"},
-                   {"codex_home", "/x"}, {"MULTICAD_TASK", "spoof"}, {"CLAUDE_CODE_USE_BEDROCK", "1"}, {"TMPDIR", "/tmp"}};
   auto env = build_agent_env(in);
   auto m = as_map(env.entries);
   CHECK(m["PATH"] == "/opt/multicad/bin:/usr/bin:/bin");
@@ -46,12 +44,9 @@ TEST_CASE("the agent environment carries the task's identity and the daemon's PA
   CHECK(m["TMPDIR"] == "/ws/w/t/tmp");
   CHECK(m.count("NOTIFY_SOCKET") == 0);  // the agent must not speak to systemd for the daemon
   CHECK(m.count("WATCHDOG_USEC") == 0);
-  CHECK(m["ANTHROPIC_BASE_URL"] == "https://proxy");
-  CHECK(m["CLAUDE_CODE_USE_BEDROCK"] == "1");  // custom env is applied after the inherited filter
   CHECK(m.count("CLAUDECODE") == 0);
   CHECK(m.count("CLAUDE_CODE_SSE_PORT") == 0);
   CHECK(m["LANG"] == "C.UTF-8");
-  CHECK(env.blocked == std::vector<std::string>{"MULTICAD_TASK", "PATH", "TMPDIR", "codex_home", "multica_token"});
 }
 
 TEST_CASE("without a token the agent gets no MULTICA_TOKEN at all", "[daemon][agent_env]") {
@@ -62,11 +57,9 @@ TEST_CASE("without a token the agent gets no MULTICA_TOKEN at all", "[daemon][ag
   CHECK(m["MULTICA_AGENT_NAME"] == "agent");
 }
 
-TEST_CASE("custom args cannot change the protocol", "[daemon][agent_env]") {
-  std::vector<std::string> dropped;
-  auto args = codex_args({"--listen", "ws://0.0.0.0:1", "-c", "model=\"o3\"", "--listen=unix://x", "--stdio"}, &dropped);
-  CHECK(args == std::vector<std::string>{"app-server", "--listen", "stdio://", "-c", "model=\"o3\""});
-  CHECK(dropped == std::vector<std::string>{"--listen", "ws://0.0.0.0:1", "--listen=unix://x", "--stdio"});
+TEST_CASE("codex runs as an app-server on stdio with the checked custom args after", "[daemon][agent_env]") {
+  CHECK(codex_args({"-c", "model=\"o3\""}) ==
+        std::vector<std::string>{"app-server", "--listen", "stdio://", "-c", "model=\"o3\""});
 }
 
 TEST_CASE("prompts follow the task kind", "[daemon][prompt]") {
