@@ -1,5 +1,7 @@
 // multicad: turns this machine's Codex CLI into a worker for a Multica task
 // server. main() only wires the subcommands (daemon/cli/) together.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -8,6 +10,10 @@
 
 int main(int argc, char** argv) {
   using namespace multicad;
+  // Everything multicad creates (the store, logs, task folders and what the
+  // agent writes in them) is private to its user, whatever umask it was
+  // started with: prompts, results and code are not for other local users.
+  ::umask(077);
   CLI::App app{"multicad: runs Multica tasks with the Codex CLI on this machine", "multicad"};
   app.set_version_flag("--version", std::string(multicad_version));
   app.require_subcommand(1);

@@ -45,6 +45,10 @@ void explain_wake(wake_result r, int port) {
   if (r == wake_result::no_daemon)
     std::cerr << "multicad: no daemon answers on 127.0.0.1:" << port
               << "; the task stays queued until one runs (start it with `multicad run`)\n";
+  else if (r == wake_result::store_lost)
+    std::cerr << "multicad: the daemon on 127.0.0.1:" << port
+              << " lost its task store (it was deleted or replaced while it ran) and cannot run this task; "
+                 "restart it (multicad status shows its last_error), and the task runs then\n";
   else if (r == wake_result::not_local_mode)
     std::cerr << "multicad: the daemon on 127.0.0.1:" << port
               << " serves a Multica server, not the local queue; local tasks run when a daemon runs without server_url\n";
@@ -71,7 +75,12 @@ int follow(store::local_tasks& q, const std::string& id, int port, bool json) {
       return (*t)->status == "completed" ? exit_status::ok : (*t)->status == "cancelled" ? exit_cancelled : exit_status::failed;
     }
     if ((*t)->status == "queued" && std::chrono::steady_clock::now() - last_seen_daemon > 2s) {
-      if (wake_local_daemon(port) == wake_result::woken) last_seen_daemon = std::chrono::steady_clock::now();
+      auto woke = wake_local_daemon(port);
+      if (woke == wake_result::store_lost) {
+        explain_wake(woke, port);
+        return exit_no_daemon;
+      }
+      if (woke == wake_result::woken) last_seen_daemon = std::chrono::steady_clock::now();
       else if (std::chrono::steady_clock::now() - last_seen_daemon > no_daemon_patience) {
         explain_wake(wake_result::no_daemon, port);
         return exit_no_daemon;
@@ -83,8 +92,22 @@ int follow(store::local_tasks& q, const std::string& id, int port, bool json) {
 
 struct submit_options {
   std::string prompt, workdir, provider = "codex", model;
-  bool wait = false, json = false;
+  bool wait = false, json = false, allow_broad_workdir = false;
 };
+
+// Why a working folder is too broad to hand to an agent ("the root of the
+// file system", "your home folder", "a folder that holds your home folder"),
+// or "" when it is not. Both paths are canonical.
+std::string too_broad(const fs::path& workdir, const fs::path& home) {
+  if (workdir == workdir.root_path()) return "the root of the file system";
+  std::error_code ec;
+  auto h = fs::canonical(home, ec);
+  if (ec || h.empty()) return {};
+  if (workdir == h) return "your home folder";
+  auto rel = h.lexically_relative(workdir);
+  if (!rel.empty() && *rel.begin() != "..") return "a folder that holds your home folder";
+  return {};
+}
 
 int submit(const cli_context& ctx, submit_options o) {
   auto loaded = ctx.load_settings();
@@ -105,6 +128,13 @@ int submit(const cli_context& ctx, submit_options o) {
       return exit_status::bad_usage;
     }
     o.workdir = fs::canonical(dir, ec).string();
+    auto why = too_broad(o.workdir, config::process_inputs().home);
+    if (!why.empty() && !o.allow_broad_workdir) {
+      std::cerr << "multicad submit: --workdir " << o.workdir << " is " << why
+                << ": the agent's sandbox lets it write everywhere in its working folder, so that would be "
+                   "everything there; give the project's own folder (or pass --allow-broad-workdir if you really mean it)\n";
+      return exit_status::bad_usage;
+    }
   }
   auto db = open_store(loaded->values);
   if (!db) return exit_status::failed;
@@ -119,7 +149,8 @@ int submit(const cli_context& ctx, submit_options o) {
   if (!o.json) std::cerr << "submitted task " << t->id << "\n";
   explain_wake(woke, port);
   int status = exit_status::ok;
-  if (o.wait) status = follow(q, t->id, port, o.json);
+  if (o.wait && woke == wake_result::store_lost) status = exit_no_daemon;
+  else if (o.wait) status = follow(q, t->id, port, o.json);
   std::cout << t->id << "\n";  // last line: the id alone, for scripts
   return status;
 }
@@ -202,6 +233,8 @@ void add_local_commands(CLI::App& app, cli_context& ctx) {
   cmd->add_option("--model", o->model, "model for this task (default: agents.codex.model)");
   cmd->add_flag("--wait", o->wait, "follow the task's events and exit with its status (0 done, 1 failed, 3 cancelled)");
   cmd->add_flag("--json", o->json, "print events as JSON lines");
+  cmd->add_flag("--allow-broad-workdir", o->allow_broad_workdir,
+                "accept / or your home folder (or a folder above it) as --workdir; the agent may then write anywhere there");
   cmd->callback([&ctx, o] { ctx.status = submit(ctx, *o); });
   add_tasks_command(app, ctx);
 }

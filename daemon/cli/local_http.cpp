@@ -45,7 +45,12 @@ std::optional<local_reply> local_http(int port, const std::string& method, const
   int err = 0;
   socklen_t len = sizeof err;
   if (::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return std::nullopt;
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  // A POST carries a JSON body: the daemon refuses "simple" requests that act,
+  // since a web page could send those (core/local_request.hpp).
+  const std::string body = method == "POST" ? "{}" : "";
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                    (body.empty() ? "" : "\r\nContent-Type: application/json") +
+                    "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   if (::send(s.fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) return std::nullopt;
   std::string raw;
   char buf[16384];

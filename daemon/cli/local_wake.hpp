@@ -8,7 +8,12 @@
 
 namespace multicad::cli {
 
-enum class wake_result { woken, no_daemon, not_local_mode };
+enum class wake_result {
+  woken,
+  no_daemon,
+  not_local_mode,
+  store_lost,  // the daemon's store was deleted or replaced under it (503): it will never see the task
+};
 
 wake_result wake_local_daemon(int port, std::chrono::milliseconds limit = std::chrono::milliseconds(500));
 

@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "daemon/agent/discovery.hpp"
 #include "daemon/agent/process_tree.hpp"
@@ -19,9 +20,11 @@
 #include "daemon/core/health_server.hpp"
 #include "daemon/core/local_worker.hpp"
 #include "daemon/core/recovery.hpp"
+#include "daemon/core/store_watch.hpp"
 #include "daemon/core/supervisor.hpp"
 #include "daemon/core/server_worker.hpp"
 #include "daemon/log/log.hpp"
+#include "daemon/store/instance_lock.hpp"
 #include "daemon/store/journal.hpp"
 #include "daemon/store/outbox.hpp"
 #include "daemon/store/schema.hpp"
@@ -59,22 +62,27 @@ fs::path daemon_dir() {
   std::_Exit(1);
 }
 
-http_answer route(services& svc, const std::string& server_url, std::string_view method, std::string_view target,
-                  const std::function<void()>& local_wake) {
-  auto path = target.substr(0, target.find('?'));
-  if (path == "/health" || path == "/status") return {200, "application/json", health_json(svc, server_url)};
-  if (path == "/metrics") {
+// The loopback endpoint's routes. Reading ones answer any local client;
+// /local/wake acts, so a browser page must not be able to trigger it.
+asio::awaitable<local_answer> route(services& svc, const std::string& server_url, local_request r, int port,
+                                    std::function<void()> local_wake) {
+  if (r.path == "/health" || r.path == "/status") co_return local_answer{200, "application/json", health_json(svc, server_url), {}};
+  if (r.path == "/metrics") {
     store::outbox outbox(svc.db);
     auto depth = outbox.depth();
     svc.stats.version_detections = svc.versions.probes();
-    return {200, "text/plain; version=0.0.4; charset=utf-8", svc.stats.render(depth ? depth->items : -1)};
+    co_return local_answer{200, "text/plain; version=0.0.4; charset=utf-8", svc.stats.render(depth ? depth->items : -1), {}};
   }
-  if (path == "/local/wake" && local_wake) {
-    if (method != "POST") return {405, "text/plain; charset=utf-8", "method not allowed\n"};
+  if (r.path == "/local/wake" && local_wake) {
+    if (r.method != "POST") co_return local_answer{405, "text/plain; charset=utf-8", "method not allowed\n", {{"Allow", "POST"}}};
+    if (is_cross_origin(r, port) || !is_non_simple(r)) co_return cross_origin_answer();
+    // A daemon that lost its store would never see the task the caller just stored.
+    if (!svc.store_problem.empty())
+      co_return local_answer{503, "application/json", nlohmann::json{{"error", svc.store_problem}}.dump() + "\n", {}};
     local_wake();
-    return {200, "application/json", "{\"status\":\"ok\"}\n"};
+    co_return local_answer{200, "application/json", "{\"status\":\"ok\"}\n", {}};
   }
-  return {404, "text/plain; charset=utf-8", "404 page not found\n"};
+  co_return local_answer{404, "text/plain; charset=utf-8", "404 page not found\n", {}};
 }
 
 // SIGHUP: the log is reopened (after an external rotation) with the level
@@ -130,10 +138,13 @@ int serve(services& svc, health_server& health, Worker& worker, const std::strin
     });
   };
   arm();
-  health.start([&](std::string_view method, std::string_view target) {
-    return route(svc, server_url, method, target, local_wake);
+  health.start([&svc, &server_url, port = health.port(), local_wake](local_request r) {
+    return route(svc, server_url, std::move(r), port, local_wake);
   });
   asio::co_spawn(svc.io, supervise(svc), asio::detached);
+  asio::co_spawn(svc.io, watch_store(svc), [](std::exception_ptr e) {
+    if (e) log::error("the store watch stopped unexpectedly", {{"hint", "this is a bug in multicad; please report it"}});
+  });
   int status = 1;
   asio::co_spawn(svc.io, [&]() -> asio::awaitable<void> {
     status = co_await worker.run();
@@ -192,7 +203,18 @@ int run_daemon(const config::loaded_settings& loaded, settings_loader reload) {
                                   {"mode", s.server_url.empty() ? "local" : "server"},
                                   {"config", loaded.file ? loaded.file->string() : "(none)"}});
   for (const auto& w : loaded.warnings) log::warn("configuration value is valid but probably unintended", {{"warning", w}});
+  if (s.codex.allow_task_config)
+    log::warn("codex.allow_task_config is on: agents' custom_args may pass any Codex argument",
+              {{"hint", "whoever can edit an agent in a workspace can now change Codex's sandbox and run commands "
+                        "outside it; set codex.allow_task_config = false unless you trust every such person"}});
 
+  // The lock first: a second daemon on this store must change nothing, not
+  // even the health port's owner or the journal's recovery.
+  auto lock = store::instance_lock::acquire(s.state_dir);
+  if (!lock) {
+    log::error("cannot start: the state folder is in use", {{"error", lock.error().message}});
+    return 1;
+  }
   asio::io_context io(1);
   std::string bind_error;
   auto health = health_server::bind(io, s.health_port, bind_error);

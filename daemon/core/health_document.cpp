@@ -33,7 +33,8 @@ std::string health_json(services& svc, const std::string& server_url) {
     running.push_back({{"task_id", t.task_id}, {"issue_id", t.issue_id}, {"workspace_id", t.workspace_id},
                        {"started_at", execenv::format_rfc3339_utc(t.started)},
                        {"elapsed", config::format_duration(floor<seconds>(now - t.started))}});
-  json out{{"status", svc.ready ? (svc.stopping ? "stopping" : "running") : "starting"},
+  const char* status = !svc.ready ? "starting" : svc.stopping ? "stopping" : !svc.store_problem.empty() ? "degraded" : "running";
+  json out{{"status", status},
            {"pid", ::getpid()},
            {"uptime", config::format_duration(uptime)},
            {"daemon_id", svc.settings.daemon_id},
@@ -48,7 +49,7 @@ std::string health_json(services& svc, const std::string& server_url) {
            {"running_tasks", running},
            {"codex", {{"path", svc.codex.path.string()}, {"version", svc.codex.raw}}},
            {"last_server_contact", time_or_null(svc.contact.last_ok)},
-           {"last_error", svc.contact.last_error},
+           {"last_error", svc.store_problem.empty() ? svc.contact.last_error : svc.store_problem},
            {"last_error_at", time_or_null(svc.contact.last_error_at)}};
   store::outbox outbox(svc.db);
   if (auto d = outbox.depth()) {

@@ -1,8 +1,10 @@
 // The daemon's local HTTP endpoint on 127.0.0.1:<health_port>: /health (the
 // JSON the Multica CLI and desktop app read, spec/server-api.md §11), and
-// whatever else the daemon routes (status, metrics). Binding it first makes
-// it the single-instance lock. Requests are small GETs; every connection
-// has a time limit and answers once, then closes.
+// whatever else the daemon routes (status, metrics, the local wake-up).
+// Binding it first makes it the single-instance lock of the port. Every
+// connection has a time limit and a size limit and answers once, then
+// closes; a Host that does not name loopback is answered 421 before any
+// route sees the request (local_request.hpp).
 // Thread rule: the daemon's io_context only.
 #pragma once
 
@@ -12,19 +14,15 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
+
+#include "daemon/core/local_request.hpp"
 
 namespace multicad::core {
 
-struct http_answer {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-};
-
 class health_server {
  public:
-  using router = std::function<http_answer(std::string_view method, std::string_view target)>;
+  // The route runs on the io_context, one coroutine per request.
+  using router = std::function<boost::asio::awaitable<local_answer>(local_request)>;
 
   // Binds 127.0.0.1:port. Fails when the port is taken ("another daemon is
   // already running on 127.0.0.1:19514 ...") or cannot be bound.
@@ -34,11 +32,12 @@ class health_server {
   // Serves until stop(). Requires: called once.
   void start(router r);
   void stop();
+  int port() const;
 
  private:
   struct impl;
   explicit health_server(std::unique_ptr<impl> i);
-  std::unique_ptr<impl> impl_;
+  std::shared_ptr<impl> impl_;  // shared with the connections in flight
 };
 
 }  // namespace multicad::core

@@ -54,6 +54,7 @@ struct services {
   metrics stats;
   std::map<std::string, watched_workspace> workspaces;  // by id
   server_contact contact;
+  std::string store_problem;  // non-empty: the store was lost under the daemon (store_watch.hpp)
 };
 
 }  // namespace multicad::core

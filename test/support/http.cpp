@@ -37,12 +37,21 @@ int free_port() {
 
 http_reply http_request(int port, const std::string& method, const std::string& path, const std::string& body,
                         std::chrono::milliseconds limit) {
+  std::vector<std::pair<std::string, std::string>> headers{{"Host", "127.0.0.1"}};
+  if (!body.empty() || method == "POST") headers.emplace_back("Content-Type", "application/json");
+  return http_request_with_headers(port, method, path, headers, body, limit);
+}
+
+http_reply http_request_with_headers(int port, const std::string& method, const std::string& path,
+                                     const std::vector<std::pair<std::string, std::string>>& headers,
+                                     const std::string& body, std::chrono::milliseconds limit) {
   auto deadline = clock::now() + limit;
   fd_guard s{::socket(AF_INET, SOCK_STREAM, 0)};
   auto a = loopback(port);
   if (::connect(s.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return {};
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  if (!body.empty() || method == "POST") req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  std::string req = method + " " + path + " HTTP/1.1\r\nConnection: close\r\n";
+  for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+  if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   if (::send(s.fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) return {};
   std::string raw;
