@@ -15,8 +15,6 @@ std::string trigger_line(const task_context& t) {
   return "direct run (no issue)";
 }
 
-constexpr auto read_only_perms = fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                                 fs::perms::others_read;
 
 }  // namespace
 
@@ -63,11 +61,11 @@ result<void> write_context_files(const fs::path& workdir, const task_context& ta
   auto ctx_dir = workdir / ".agent_context";
   fs::create_directories(ctx_dir, ec);
   if (ec) return error{"cannot create the context folder: " + ec.message(), ctx_dir.string()};
-  if (auto ok = write_file_atomically(ctx_dir / "issue_context.md", render_issue_context(task), read_only_perms,
+  if (auto ok = write_file_atomically(ctx_dir / "issue_context.md", render_issue_context(task), owner_read_write,
                                      durability::regenerated);
       !ok)
     return ok;
-  return write_file_atomically(workdir / "AGENTS.md", render_agents_md(task), read_only_perms, durability::regenerated);
+  return write_file_atomically(workdir / "AGENTS.md", render_agents_md(task), owner_read_write, durability::regenerated);
 }
 
 }  // namespace multicad::execenv

@@ -34,10 +34,12 @@ struct prepared_environment {
   std::vector<notice> notices;         // for the caller to log, in order
 };
 
-// Reuse when prior_workdir is set, exists and lies inside the workspaces root
+// Reuse when prior_workdir is <workspaces_root>/<this task's workspace>/<dir>/workdir,
+// with no symbolic link on the way, and <dir> holds the marker Prepare wrote
 // (refresh context files and redo the Codex home, so a changed policy or
 // Codex version takes effect); otherwise Prepare: remove any stale directory
-// of the same name, then build everything afresh.
+// of the same name, then build everything afresh (with an INFO notice saying
+// why the prior one was not reused).
 result<prepared_environment> prepare_environment(const prepare_request& request);
 
 }  // namespace multicad::execenv

@@ -1,20 +1,30 @@
 #include "execenv/layout.hpp"
 
+#include <algorithm>
+
+#include "config/utf8.hpp"
 #include "execenv/path_guard.hpp"
 
 namespace multicad::execenv {
 namespace fs = std::filesystem;
 
 task_layout layout_at(const fs::path& root) {
-  return {root, root / "workdir", root / "output", root / "logs", root / "codex-home", root / "tmp"};
+  return {root, root / "workdir", root / "output", root / "logs", root / "codex-home", root / "tmp",
+          root / ".multicad_task.json"};
 }
 
 std::string task_dir_name(std::string_view task_id) {
+  // Counted in characters, not bytes, so a name is never cut inside one
+  // (server ids are UUIDs; local and test ids need not be ASCII).
   std::string out;
-  for (char c : task_id) {
-    if (c == '-') continue;
-    out += c;
-    if (out.size() == 8) break;
+  int taken = 0;
+  for (std::size_t i = 0; i < task_id.size() && taken < 8;) {
+    auto n = std::max<std::size_t>(config::utf8_sequence_length(task_id, i), 1);
+    if (task_id[i] != '-') {
+      out.append(task_id.substr(i, n));
+      ++taken;
+    }
+    i += n;
   }
   return out;
 }

@@ -5,6 +5,8 @@
 //     tmp/      the agent's private TMPDIR
 //     codex-home/  the task's private CODEX_HOME (codex only)
 //     .gc_meta.json  written when the task ends (gc_meta.hpp)
+//     .multicad_task.json  written when the directory is prepared: proof that
+//                    multicad made it, for which workspace and task (reuse checks it)
 // Pure; any thread.
 #pragma once
 
@@ -16,7 +18,7 @@
 namespace multicad::execenv {
 
 struct task_layout {
-  std::filesystem::path root, workdir, output, logs, codex_home, tmp;
+  std::filesystem::path root, workdir, output, logs, codex_home, tmp, owner_marker;
 };
 
 // The layout below `root` (an existing or future task directory).
@@ -27,7 +29,8 @@ task_layout layout_at(const std::filesystem::path& root);
 result<task_layout> layout_for(const std::filesystem::path& workspaces_root, std::string_view workspace_id,
                                std::string_view task_id);
 
-// The task directory name for a task id: its first 8 characters with dashes removed.
+// The task directory name for a task id: its first 8 characters (code
+// points, never part of one) with dashes removed.
 std::string task_dir_name(std::string_view task_id);
 
 }  // namespace multicad::execenv

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "execenv/environment.hpp"
+#include "execenv/layout.hpp"
 #include "execenv/managed_block.hpp"
 #include "execenv/skills.hpp"
 #include "test/support/temp_dir.hpp"
@@ -97,10 +98,11 @@ TEST_CASE("reuse keeps the workdir and redoes the Codex home with the current po
 TEST_CASE("a prior workdir that no longer exists falls back to prepare", "[execenv][environment]") {
   fixture f;
   auto r = f.request();
-  r.prior_workdir = f.root / "gone/abcdef12/workdir";
+  r.prior_workdir = f.root / "0f1e2d3c-0000-4000-8000-000000000004/abcdef12/workdir";
   auto env = f.prepare(r);
   CHECK_FALSE(env.reused);
-  CHECK(env.notices.empty());
+  REQUIRE(env.notices.size() == 1);
+  CHECK(env.notices[0].level == severity::info);
   CHECK(fs::is_directory(env.layout.workdir));
 }
 
@@ -112,14 +114,57 @@ TEST_CASE("a prior workdir outside the workspaces root is never written to", "[e
   auto env = f.prepare(r);
   CHECK_FALSE(env.reused);
   REQUIRE(env.notices.size() == 1);
-  CHECK(env.notices[0].level == severity::warn);
+  CHECK(env.notices[0].level == severity::info);
   CHECK(fs::is_empty(f.dir / "elsewhere/workdir"));
   // A symlink inside the root that points out of it is outside too.
-  fs::create_directories(f.root / "ws/linked");
-  fs::create_directory_symlink(f.dir / "elsewhere/workdir", f.root / "ws/linked/workdir");
-  r.prior_workdir = f.root / "ws/linked/workdir";
+  fs::create_directories(f.root / "0f1e2d3c-0000-4000-8000-000000000004/linked");
+  fs::create_directory_symlink(f.dir / "elsewhere/workdir", f.root / "0f1e2d3c-0000-4000-8000-000000000004/linked/workdir");
+  write_file(f.root / "0f1e2d3c-0000-4000-8000-000000000004/linked/.multicad_task.json",
+             R"({"workspace_id":"0f1e2d3c-0000-4000-8000-000000000004"})");
+  r.prior_workdir = f.root / "0f1e2d3c-0000-4000-8000-000000000004/linked/workdir";
   CHECK_FALSE(f.prepare(r).reused);
   CHECK(fs::is_empty(f.dir / "elsewhere/workdir"));
+}
+
+// The attack of the security review: an agent builds x/workdir and
+// x/codex-home/config.toml (with an MCP server) inside its own workdir, and a
+// server names x/workdir as the next task's prior_work_dir.
+TEST_CASE("a workdir planted inside a task's workdir never becomes the next task's home", "[execenv][environment]") {
+  fixture f;
+  auto first = f.prepare(f.request());
+  auto planted = first.layout.workdir / "x";
+  write_file(planted / "codex-home/config.toml", "[mcp_servers.evil]\ncommand = \"/bin/sh\"\n");
+  write_file(planted / ".multicad_task.json", R"({"workspace_id":"0f1e2d3c-0000-4000-8000-000000000004"})");
+  fs::create_directories(planted / "workdir");
+  auto r = f.request("11111111-2222-3333-4444-555555555555");
+  r.prior_workdir = planted / "workdir";
+  auto second = f.prepare(r);
+  CHECK_FALSE(second.reused);
+  CHECK(second.layout.root == f.root / "0f1e2d3c-0000-4000-8000-000000000004" / "11111111");
+  CHECK_THAT(read_file(second.codex_config), !Catch::Contains("mcp_servers"));
+  REQUIRE(second.notices.size() >= 1);
+  CHECK(second.notices[0].level == severity::info);
+}
+
+TEST_CASE("only a folder multicad prepared in the task's own workspace is reused", "[execenv][environment]") {
+  fixture f;
+  // Made by hand at the right depth: no marker.
+  fs::create_directories(f.root / "0f1e2d3c-0000-4000-8000-000000000004/deadbeef/workdir");
+  auto r = f.request("11111111-2222-3333-4444-555555555555");
+  r.prior_workdir = f.root / "0f1e2d3c-0000-4000-8000-000000000004/deadbeef/workdir";
+  CHECK_FALSE(f.prepare(r).reused);
+  // Prepared by multicad, but for another workspace.
+  auto other = f.request();
+  other.task.workspace_id = "99999999-0000-4000-8000-000000000009";
+  auto elsewhere = f.prepare(other);
+  r.prior_workdir = elsewhere.layout.workdir;
+  CHECK_FALSE(f.prepare(r).reused);
+  // With dots in the path.
+  auto mine = f.prepare(f.request());
+  r.prior_workdir = mine.layout.workdir / "../workdir";
+  CHECK_FALSE(f.prepare(r).reused);
+  r.prior_workdir = mine.layout.workdir;
+  CHECK(f.prepare(r).reused);
 }
 
 TEST_CASE("the Codex home is seeded from the shared home", "[execenv][environment]") {
@@ -247,4 +292,11 @@ TEST_CASE("a relative workspaces root or shared home is refused", "[execenv][env
   r = f.request();
   r.provider = "claude";
   CHECK_THAT(prepare_environment(r).error().message, Catch::Contains("only codex"));
+}
+
+TEST_CASE("task directory names take eight characters and never cut one", "[execenv][layout][security]") {
+  CHECK(task_dir_name("7b0e6a0c-2f1d-4c1e-9a55-0d8c1f3e2a11") == "7b0e6a0c");
+  CHECK(task_dir_name("ab-cd") == "abcd");
+  CHECK(task_dir_name("\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9") == "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9");
+  CHECK(task_dir_name("abcdefg\u20acxyz") == "abcdefg\u20ac");
 }
