@@ -1,11 +1,11 @@
 #include "config/utf8.hpp"
 
+#include <algorithm>
+
 namespace multicad::config {
 
-namespace {
-
-// Length of the well-formed sequence starting at `s[i]`, or 0 (RFC 3629, Table 3-7 of Unicode).
-std::size_t sequence_length(std::string_view s, std::size_t i) {
+// RFC 3629; Table 3-7 of Unicode.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char b = at(i);
   if (b < 0x80) return 1;
@@ -22,12 +22,20 @@ std::size_t sequence_length(std::string_view s, std::size_t i) {
   return 0;
 }
 
-}  // namespace
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
+  std::size_t end = 0;
+  while (end < text.size()) {
+    auto n = std::max<std::size_t>(utf8_sequence_length(text, end), 1);
+    if (end + n > max_bytes) break;
+    end += n;
+  }
+  return text.substr(0, end);
+}
 
 std::optional<text_position> first_invalid_utf8(std::string_view text) {
   text_position pos;
   for (std::size_t i = 0; i < text.size();) {
-    auto n = sequence_length(text, i);
+    auto n = utf8_sequence_length(text, i);
     if (n == 0) return pos;
     if (text[i] == '\n') { ++pos.line; pos.column = 1; }
     else pos.column += n;

@@ -1,5 +1,7 @@
 #include "daemon/log/log.hpp"
 
+#include "config/utf8.hpp"
+
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -58,33 +60,75 @@ std::string_view syslog_prefix(level l) {
   return "<6>";
 }
 
+// Longest value (and message) written whole: ids, bodies and texts from a
+// server or an agent must not fill the log; the rest is replaced by a marker.
+constexpr std::size_t max_value_bytes = 2048;
+constexpr std::size_t max_message_bytes = 8192;
+
+std::string capped(std::string_view v, std::size_t max) {
+  if (v.size() <= max) return std::string(v);
+  return std::string(config::utf8_prefix(v, max)) + "\u2026(" + std::to_string(v.size()) + " bytes)";
+}
+
+char32_t decode(std::string_view s, std::size_t i, std::size_t n) {
+  auto b = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+  if (n == 2) return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+  if (n == 3) return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+  return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+}
+
+// Code points a terminal does not show as themselves: C1 controls, and the
+// bidirectional and zero-width marks that reorder or hide what follows (a
+// U+202E in a value can make a line read differently from what it says).
+bool shown_escaped(char32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF;
+}
+
+// Appends `v` with every control, bidi mark and invalid byte escaped (and,
+// inside quotes, the quote and the backslash).
+void append_escaped(std::string& out, std::string_view v, bool in_quotes) {
+  char buf[16];
+  for (std::size_t i = 0; i < v.size();) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c < 0x80) {
+      const char* e = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t"
+                      : in_quotes && c == '"' ? "\\\"" : in_quotes && c == '\\' ? "\\\\" : nullptr;
+      if (e) out += e;
+      else if (c < 0x20 || c == 0x7f) { std::snprintf(buf, sizeof buf, "\\x%02x", c); out += buf; }
+      else out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    auto n = config::utf8_sequence_length(v, i);
+    if (n == 0) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+      ++i;
+      continue;
+    }
+    if (auto cp = decode(v, i, n); shown_escaped(cp)) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(v.substr(i, n));
+    }
+    i += n;
+  }
+}
+
 bool needs_quotes(std::string_view v) {
   if (v.empty()) return true;
   for (unsigned char c : v)
-    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c == 0x7f) return true;
+    if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7f) return true;
   return false;
 }
 
-void append_value(std::string& out, std::string_view v) {
+void append_value(std::string& out, std::string_view raw) {
+  auto v = capped(raw, max_value_bytes);
   if (!needs_quotes(v)) { out += v; return; }
   out += '"';
-  for (unsigned char c : v) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
+  append_escaped(out, v, true);
   out += '"';
 }
 
@@ -118,7 +162,8 @@ std::shared_ptr<spdlog::logger> current(shape& s) {
 }  // namespace
 
 std::string format_text(std::string_view message, const fields& f) {
-  std::string out(message);
+  std::string out;
+  append_escaped(out, capped(message, max_message_bytes), false);
   for (const auto& [k, v] : f) {
     out += ' ';
     out += k;
@@ -129,8 +174,8 @@ std::string format_text(std::string_view message, const fields& f) {
 }
 
 std::string format_json(std::string_view time, level l, std::string_view message, const fields& f) {
-  nlohmann::json j{{"time", time}, {"level", level_name(l)}, {"msg", message}};
-  for (const auto& [k, v] : f) j[k] = v;
+  nlohmann::json j{{"time", time}, {"level", level_name(l)}, {"msg", capped(message, max_message_bytes)}};
+  for (const auto& [k, v] : f) j[k] = capped(v, max_value_bytes);
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
