@@ -20,7 +20,8 @@ if [ "${1:-}" = "--keep-going" ]; then keep_going=true; shift; fi
 seconds=${1:-60}
 case $seconds in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [--keep-going] [seconds] [target...]" >&2; exit 2 ;; esac
 [ $# -gt 0 ] && shift
-all_targets=(managed_block_fuzz toml_layout_fuzz codex_session_fuzz server_decode_fuzz config_fuzz duration_semver_fuzz)
+all_targets=(managed_block_fuzz toml_layout_fuzz codex_session_fuzz server_decode_fuzz config_fuzz duration_semver_fuzz
+  task_settings_fuzz)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -30,6 +31,7 @@ dict_of() {
     managed_block_fuzz | toml_layout_fuzz | config_fuzz) echo toml.dict ;;
     codex_session_fuzz | server_decode_fuzz) echo json.dict ;;
     duration_semver_fuzz) echo duration.dict ;;
+    task_settings_fuzz) echo task_settings.dict ;;
     *) echo "fuzz: unknown target $1 (known: ${all_targets[*]})" >&2; exit 2 ;;
   esac
 }
