@@ -29,11 +29,17 @@ function issueView(issue, prefix, extra = {}) {
     position: issue.position,
     due_date: issue.due_date,
     created_at: rfc3339Seconds(issue.createdMs),
-    updated_at: rfc3339Seconds(Date.parse(issue.updated_at)),
+    updated_at: wholeSeconds(issue.updated_at),
   };
   if (extra.reactions && extra.reactions.length) view.reactions = extra.reactions;
   if (extra.attachments && extra.attachments.length) view.attachments = extra.attachments.map(attachmentView);
   return view;
+}
+
+// A control-planted updated_at that is not a date is shown as given.
+function wholeSeconds(text) {
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? text : rfc3339Seconds(ms);
 }
 
 function commentView(comment, attachments) {
