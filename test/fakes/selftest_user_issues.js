@@ -87,8 +87,13 @@ async function checkAgentAttribution(kit, w) {
     'a task of another agent falls back to member silently');
   const unknown = cli(w, undefined, { 'X-Agent-ID': '3f0e3c1c-0000-4000-8000-000000000000' });
   assert.equal((await unknown('POST', '/api/issues', { title: 'y' })).json.creator_type, 'member');
+  const mine = (await asAgent('GET', `/api/issues/${task.issue_id}`)).json;
+  assert.deepEqual([mine.status, mine.assignee_type, mine.assignee_id], ['in_progress', 'agent', task.agent_id],
+    "a task's new issue is its agent's, in progress");
   const moved = await asAgent('PUT', `/api/issues/${task.issue_id}`, { status: 'in_review' });
   assert.equal(moved.json.status, 'in_review');
+  assert.equal((await state(w)).tasks.filter((t) => t.issue_id === task.issue_id).length, 1,
+    "the agent's own status change starts nothing");
   const s = await state(w);
   const change = s.status_changes.find((c) => c.issue_id === task.issue_id);
   assert.deepEqual([change.from, change.to, change.actor_type, change.actor_id, change.task_id, change.via],

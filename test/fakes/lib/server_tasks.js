@@ -42,7 +42,7 @@ const methods = {
     const provider = body.provider || 'codex';
     const agent = this.agentForNewTask(body, ws, provider);
     const isChat = Boolean(body.chat_session_id);
-    const issueId = isChat ? '' : this.issueForNewTask(body, ws);
+    const issueId = isChat ? '' : this.issueForNewTask(body, ws, agent);
     if (isChat) this.chatForNewTask(body, ws);
     if (issueId && [...this.tasks.values()].some((t) => t.agent_id === agent.id && t.issue_id === issueId &&
         (t.status === 'queued' || t.status === 'dispatched'))) {
@@ -75,8 +75,13 @@ const methods = {
     return agent;
   },
 
-  issueForNewTask(body, ws) {
-    if (!body.issue_id) return this.addIssue(ws.id, { status: 'in_progress', ...(body.issue || {}) }).id;
+  // A new issue is the agent's, in progress, as an assignment that started
+  // the agent leaves it upstream (unless `issue` says otherwise).
+  issueForNewTask(body, ws, agent) {
+    if (!body.issue_id) {
+      const fields = { status: 'in_progress', assignee_type: 'agent', assignee_id: agent.id, ...(body.issue || {}) };
+      return this.addIssue(ws.id, fields).id;
+    }
     const issue = this.issues.get(body.issue_id);
     if (!issue || issue.workspace_id !== ws.id) throw new ApiError(404, 'issue not found');
     return issue.id;
