@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A behaviourally faithful fake of the Multica server's daemon API (spec
-// /work/shared/spec/server-api.md) plus a control API under /_fake/ for tests.
+// /work/shared/spec/server-api.md) and of the user API the `multica` CLI
+// calls (spec agent-toolbox.md §3-5), plus a control API under /_fake/ for tests.
 //
 //   node test/fakes/fake_server.js [--port N] [--tls-cert FILE --tls-key FILE]
 //
@@ -17,11 +18,25 @@ const { ServerModel } = require('./lib/server_model');
 const { FaultBook, statusFaultReply, malformedReply } = require('./lib/faults');
 const { handleApi } = require('./lib/daemon_api');
 const { handleControl } = require('./lib/control_api');
+const { parseMultipart } = require('./lib/multipart');
 
 // Recorded bodies that are not JSON keep this much raw text for debugging.
 const RAW_BODY_KEEP = 4096;
 
-// Every non-control request in arrival order, never with the token itself.
+// Headers recorded for user-API calls, so a test can tell which token and
+// which workspace/agent/task context a CLI sent.
+const RECORDED_HEADERS = ['authorization', 'content-type', 'user-agent', 'x-workspace-id', 'x-workspace-slug',
+  'x-agent-id', 'x-task-id'];
+
+// Daemon-group calls record only whether a token was sent (the daemon's own
+// token stays out of the log); every other call (user API, uploads, /health)
+// and the CLI's GET .../messages record RECORDED_HEADERS verbatim.
+function recordsHeaders(method, path) {
+  if (!path.startsWith('/api/daemon/')) return true;
+  return method === 'GET' && /^\/api\/daemon\/tasks\/[^/]*\/messages$/.test(path);
+}
+
+// Every non-control request in arrival order.
 class CallLog {
   constructor() {
     this.clear();
@@ -32,22 +47,40 @@ class CallLog {
     this.seq = 0;
   }
 
-  record(method, url, hasAuth, bodyText) {
+  record(method, url, headers, body) {
     const call = { seq: ++this.seq, method, path: url.pathname, query: url.search.slice(1), status: 0,
-      auth: hasAuth, body: null, at_ms: Date.now() };
-    if (bodyText) {
-      try {
-        call.body = JSON.parse(bodyText);
-      } catch (e) {
-        call.body_raw = bodyText.slice(0, RAW_BODY_KEEP);
-      }
+      auth: Boolean(headers.authorization), body: null, at_ms: Date.now() };
+    if (recordsHeaders(method, url.pathname)) {
+      call.headers = Object.fromEntries(RECORDED_HEADERS.filter((h) => h in headers).map((h) => [h, headers[h]]));
     }
+    if (body.length) recordBody(call, headers['content-type'], body);
     this.calls.push(call);
     return call;
   }
 
   list() {
     return this.calls;
+  }
+}
+
+// JSON bodies are parsed; multipart uploads are summarised as `form`; other
+// bodies keep their first bytes as text in `body_raw`.
+function recordBody(call, contentType, body) {
+  if (/^multipart\/form-data/i.test(contentType || '')) {
+    try {
+      const form = parseMultipart(contentType, body);
+      call.form = { fields: form.fields, files: form.files.map((f) => ({ field: f.field, filename: f.filename,
+        content_type: f.content_type, size: f.data.length })) };
+      return;
+    } catch (e) {
+      // not really multipart: fall through to the raw text
+    }
+  }
+  const text = body.toString('utf8');
+  try {
+    call.body = JSON.parse(text);
+  } catch (e) {
+    call.body_raw = text.slice(0, RAW_BODY_KEEP);
   }
 }
 
@@ -77,9 +110,9 @@ function readBody(req) {
   return new Promise((resolve) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));  // client gave up mid-body
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', () => resolve(Buffer.concat(chunks)));
+    req.on('close', () => resolve(Buffer.concat(chunks)));  // client gave up mid-body
   });
 }
 
@@ -104,11 +137,14 @@ function writeTruncated(res, r) {
 
 function makeRequestHandler(ctx) {
   return async (req, res) => {
-    const bodyText = await readBody(req);
+    const body = await readBody(req);
     const url = new URL(req.url, 'http://fake.invalid');
-    if (url.pathname.startsWith('/_fake/')) return writeReply(res, handleControl(ctx, req.method, url, bodyText));
+    const origin = `${ctx.scheme}://${req.headers.host || `127.0.0.1:${req.socket.localPort}`}`;
+    if (url.pathname.startsWith('/_fake/')) {
+      return writeReply(res, handleControl(ctx, req.method, url, body.toString('utf8'), origin));
+    }
 
-    const call = ctx.calls.record(req.method, url, Boolean(req.headers.authorization), bodyText);
+    const call = ctx.calls.record(req.method, url, req.headers, body);
     res.on('finish', () => {
       call.status = res.statusCode;
       call.done_ms = performance.timeOrigin + performance.now();  // the answer handed to the socket, µs precision
@@ -119,7 +155,8 @@ function makeRequestHandler(ctx) {
     if (fault && fault.mode === 'hang') return undefined; // the socket stays open, unanswered
     if (fault && fault.mode === 'delay') await new Promise((r) => setTimeout(r, fault.delay_ms));
 
-    const r = handleApi(ctx.model, req.method, url, req.headers.authorization, bodyText);
+    const request = { method: req.method, url, headers: req.headers, text: body.toString('utf8'), body, origin };
+    const r = handleApi(ctx.model, request);
     if (fault && fault.mode === 'malformed') return writeReply(res, malformedReply());
     if (fault && fault.mode === 'truncate') {
       call.status = r.status; // 'finish' never fires for a truncated reply
@@ -131,7 +168,8 @@ function makeRequestHandler(ctx) {
 
 function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const ctx = { model: new ServerModel(), faults: new FaultBook(), calls: new CallLog() };
+  const ctx = { model: new ServerModel(), faults: new FaultBook(), calls: new CallLog(),
+    scheme: opts.tlsCert ? 'https' : 'http' };
   const handler = makeRequestHandler(ctx);
   const server = opts.tlsCert
     ? https.createServer({ cert: fs.readFileSync(opts.tlsCert), key: fs.readFileSync(opts.tlsKey) }, handler)

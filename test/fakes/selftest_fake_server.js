@@ -189,7 +189,12 @@ async function checkCallLog(kit, port) {
   const calls = (await request(port, 'GET', '/_fake/calls')).json;
   assert.ok(calls.length > 20);
   assert.ok(calls.every((c, i) => c.seq === i + 1 && typeof c.at_ms === 'number'));
-  assert.ok(!JSON.stringify(calls).includes(TOKEN), 'token never recorded');
+  const daemonCalls = calls.filter((c) => c.path.startsWith('/api/daemon/') &&
+    !(c.method === 'GET' && c.path.endsWith('/messages'))); // the CLI's `issue run-messages` call
+  assert.ok(!JSON.stringify(daemonCalls).includes(TOKEN), 'daemon calls never record the token');
+  assert.ok(daemonCalls.every((c) => !('headers' in c)));
+  const userCall = calls.find((c) => c.path === '/api/workspaces' && c.auth);
+  assert.equal(userCall.headers.authorization, `Bearer ${TOKEN}`, 'user API calls record which token was used');
   assert.ok(calls.some((c) => c.auth === false) && calls.some((c) => c.auth === true));
   assert.ok(calls.some((c) => c.path.endsWith('/start') && c.status === 0), 'closed request recorded with 0');
   assert.ok(calls.some((c) => c.path === '/api/daemon/heartbeat' && c.status === 500));

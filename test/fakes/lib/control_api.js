@@ -5,11 +5,13 @@
 'use strict';
 
 const { ApiError } = require('./server_model');
-const { rfc3339Seconds } = require('./wire');
-const { messageView, runtimeView } = require('./server_views');
+const { stateView, issueStateView, commentStateView } = require('./control_state');
+const { agentUserView, attachmentView } = require('./user_views');
+const { sniffContentType } = require('./multipart');
 const reply = require('./http_reply');
 
-// Each handler: (ctx {model, faults, calls}, params, body) -> JSON value.
+// Each handler: (ctx {model, faults, calls}, params, body, origin) -> JSON
+// value; `origin` is the fake's own http(s)://host:port as the client named it.
 const CONTROL_ROUTES = [
   ['POST', '/_fake/reset', (c) => {
     c.model.reset();
@@ -20,9 +22,13 @@ const CONTROL_ROUTES = [
   ['POST', '/_fake/workspaces', (c, _, b) => ({ id: c.model.addWorkspace(b).id })],
   ['POST', '/_fake/tokens', (c, _, b) => {
     if (typeof b.token !== 'string' || !b.token) throw new ApiError(400, 'token is required');
-    c.model.setToken(b.token, Array.isArray(b.workspace_ids) ? b.workspace_ids : []);
-    return {};
+    return { user_id: c.model.setToken(b.token, Array.isArray(b.workspace_ids) ? b.workspace_ids : [], b) };
   }],
+  ['POST', '/_fake/members', (c, _, b) => c.model.addMemberControl(b)],
+  ['POST', '/_fake/agents', (c, _, b) => agentUserView(c.model.addAgentControl(b), true)],
+  ['POST', '/_fake/issues', (c, _, b) => issueStateView(c.model, c.model.addIssueControl(b))],
+  ['POST', '/_fake/comments', (c, _, b) => commentStateView(c.model, c.model.addCommentControl(b))],
+  ['POST', '/_fake/attachments', (c, _, b, origin) => attachmentView(addAttachment(c.model, b, origin))],
   ['POST', '/_fake/tasks', (c, _, b) => c.model.createTask(b)],
   ['POST', '/_fake/tasks/:id/cancel', (c, a) => ({ status: c.model.cancelTask(a.id).status })],
   ['POST', '/_fake/tasks/:id/fail', (c, a, b) => ({
@@ -71,7 +77,28 @@ const CONTROL_ROUTES = [
 const router = new reply.Router();
 for (const [method, pattern, handler] of CONTROL_ROUTES) router.add(method, pattern, { handler });
 
-function handleControl(ctx, method, url, bodyText) {
+// {issue_id?, comment_id?, workspace_id? (else the issue's), filename,
+// content | content_base64, content_type? (else sniffed), uploader_*?, relative_url?}
+function addAttachment(model, b, origin) {
+  const comment = b.comment_id ? model.comments.find((x) => x.id === b.comment_id) : null;
+  if (b.comment_id && !comment) throw new ApiError(404, 'comment not found');
+  const issueId = b.issue_id || (comment && comment.issue_id) || null;
+  const issue = issueId ? model.issues.get(issueId) : null;
+  if (issueId && !issue) throw new ApiError(404, 'issue not found');
+  const workspaceId = b.workspace_id || (issue && issue.workspace_id);
+  if (!model.workspaces.has(workspaceId)) throw new ApiError(404, 'workspace not found');
+  if (typeof b.filename !== 'string' || !b.filename) throw new ApiError(400, 'filename is required');
+  const data = typeof b.content_base64 === 'string' ? Buffer.from(b.content_base64, 'base64')
+    : Buffer.from(typeof b.content === 'string' ? b.content : '', 'utf8');
+  const uploader = b.uploader_id ? { type: b.uploader_type || 'member', id: b.uploader_id }
+    : model.defaultActor(workspaceId);
+  return model.addAttachment({ workspace_id: workspaceId, issue_id: issueId, comment_id: b.comment_id,
+    uploader_type: uploader.type, uploader_id: uploader.id, filename: b.filename,
+    content_type: b.content_type || sniffContentType(b.filename, data), data, origin,
+    relative_url: Boolean(b.relative_url) });
+}
+
+function handleControl(ctx, method, url, bodyText, origin) {
   const found = router.match(method, url.pathname);
   if (!found) return reply.handlerError(404, `no control route ${method} ${url.pathname}`);
   if (found.allowed) return reply.methodNotAllowed(found.allowed);
@@ -85,50 +112,11 @@ function handleControl(ctx, method, url, bodyText) {
     return reply.handlerError(400, 'body must be a JSON object');
   }
   try {
-    return reply.jsonReply(200, found.route.handler(ctx, found.params, body));
+    return reply.jsonReply(200, found.route.handler(ctx, found.params, body, origin));
   } catch (e) {
     if (e instanceof ApiError) return reply.handlerError(e.status, e.message);
     return reply.handlerError(500, e.stack || String(e));
   }
-}
-
-function stateView(model) {
-  const byTask = (map, view) => Object.fromEntries([...map].map(([id, list]) => [id, list.map(view)]));
-  return {
-    workspaces: [...model.workspaces.values()].map((w) => ({ id: w.id, name: w.name, repos: w.repos })),
-    runtimes: [...model.runtimes.values()].map(runtimeStateView),
-    agents: [...model.agents.values()].map(({ workspace_id, ...a }) => ({ ...a, workspace_id })),
-    tasks: [...model.tasks.values()].sort((a, b) => a.seq - b.seq)
-      .map((t) => taskStateView(t, model.taskWorkspaceId(t))),
-    messages: byTask(model.messages, messageView),
-    usage: byTask(model.usage, (u) => u),
-    progress: byTask(model.progress, (p) => p),
-    comments: model.comments,
-    chat_sessions: [...model.chatSessions.values()],
-    pings: [...model.pings.values()].map((p) => ({ id: p.id, runtime_id: p.runtime_id, status: model.pingStatus(p),
-      output: p.output, error: p.error, duration_ms: p.duration_ms })),
-    updates: [...model.updates.values()].map((u) => ({ id: u.id, runtime_id: u.runtime_id,
-      target_version: u.target_version, status: model.updateStatus(u), output: u.output, error: u.error })),
-    issues: [...model.issues.values()].map((i) => ({ id: i.id, workspace_id: i.workspace_id, status: i.status,
-      updated_at: i.updated_at })),
-  };
-}
-
-function runtimeStateView(rt) {
-  const v = runtimeView(rt);
-  return { id: v.id, workspace_id: v.workspace_id, daemon_id: v.daemon_id, provider: v.provider, name: v.name,
-    version: rt.metadata.version, status: v.status, last_seen_at: v.last_seen_at, device_info: v.device_info,
-    metadata: v.metadata, owner_id: v.owner_id };
-}
-
-function taskStateView(t, workspaceId) {
-  return {
-    id: t.id, status: t.status, agent_id: t.agent_id, issue_id: t.issue_id, runtime_id: t.runtime_id,
-    workspace_id: workspaceId, chat_session_id: t.chat_session_id || null, priority: t.priority, result: t.result,
-    error: t.error, session_id: t.session_id, work_dir: t.work_dir, created_at: rfc3339Seconds(t.createdMs),
-    dispatched_at: rfc3339Seconds(t.dispatchedMs), started_at: rfc3339Seconds(t.startedMs),
-    completed_at: rfc3339Seconds(t.completedMs),
-  };
 }
 
 module.exports = { handleControl };

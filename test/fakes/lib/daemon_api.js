@@ -1,7 +1,8 @@
 // The Multica server's public routes (spec server-api.md §3, endpoints 1-19)
 // on top of ServerModel: authentication (§2), body decoding (§1.2), and the
-// translation of model results and ApiErrors into replies. `handleApi`
-// returns a reply value; it never touches the socket.
+// translation of model results and ApiErrors into replies. The user API the
+// CLI calls (agent-toolbox.md §5) is routed here too and handled by
+// user_api.js. `handleApi` returns a reply value; it never touches the socket.
 'use strict';
 
 const { decodeBody, DecodeError } = require('./go_decode');
@@ -9,6 +10,7 @@ const { ApiError } = require('./server_model');
 const { taskRecordView, workspaceView } = require('./server_views');
 const reply = require('./http_reply');
 const { goMap } = require('./wire');
+const { USER_ROUTES, handleUserRoute, serveUpload } = require('./user_api');
 
 const OK = { status: 'ok' };
 
@@ -99,15 +101,20 @@ function buildRouter() {
   const router = new reply.Router();
   for (const [method, pattern, handler] of DAEMON_ROUTES) router.add(method, pattern, { group: 'daemon', handler });
   router.add('GET', '/api/workspaces', { group: 'user', handler: (m, p) => m.workspacesOf(p).map(workspaceView) });
+  for (const route of USER_ROUTES) router.add(route.method, route.pattern, { group: 'user', user: route });
   router.add('GET', '/health', { group: 'none' });
   return router;
 }
 
 const router = buildRouter();
 
-// -> reply value for any non-control request.
-function handleApi(model, method, url, authHeader, bodyText) {
+// -> reply value for any non-control request; request = {method, url,
+// headers (lower-case names), text, body (Buffer), origin}.
+function handleApi(model, request) {
+  const { method, url } = request;
+  const authHeader = request.headers.authorization;
   const path = url.pathname;
+  if (path.startsWith('/uploads/')) return serveUpload(model, method, path);
   // Under /api/daemon/ authentication runs before routing (§1.3).
   const isDaemonPath = path === '/api/daemon' || path.startsWith('/api/daemon/');
   let principal = null;
@@ -124,9 +131,10 @@ function handleApi(model, method, url, authHeader, bodyText) {
   if (route.group === 'user') {
     const auth = authenticateUser(model, authHeader);
     if (auth.reply) return auth.reply;
+    if (route.user) return handleUserRoute(route.user, model, auth.principal, params, request);
     principal = auth.principal;
   }
-  return runHandler(() => route.handler(model, principal, params, bodyText, url.searchParams));
+  return runHandler(() => route.handler(model, principal, params, request.text, url.searchParams));
 }
 
 function runHandler(fn) {

@@ -7,11 +7,14 @@
 //
 // A schema maps field name -> type: 'string', 'int' (int64), 'int32', 'map'
 // (map[string]any: object or null), 'any', an array [elementType], or a nested
-// schema object (a struct).
+// schema object (a struct). Pointer fields, whose absence the handler can see,
+// are 'nstring' (*string) and 'nfloat' (*float64): absent -> undefined,
+// null -> null.
 'use strict';
 
 class DecodeError extends Error {}
 
+const NULLABLE = ['nstring', 'nfloat'];
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -29,10 +32,14 @@ function decodeBody(rawText, schema) {
 function decodeValue(value, type, where) {
   if (Array.isArray(type)) return decodeArray(value, type[0], where);
   if (typeof type === 'object') return decodeStruct(value, type, where);
-  if (value === null) return zeroValue(type);
+  if (value === null) return NULLABLE.includes(type) ? null : zeroValue(type);
   switch (type) {
     case 'string':
+    case 'nstring':
       if (typeof value !== 'string') throw new DecodeError(`${where}: want string`);
+      return value;
+    case 'nfloat':
+      if (typeof value !== 'number') throw new DecodeError(`${where}: want number`);
       return value;
     case 'int':
     case 'int32':
@@ -86,6 +93,7 @@ function zeroValue(type) {
   if (typeof type === 'object') return decodeStruct(null, type, '');
   if (type === 'string') return '';
   if (type === 'int' || type === 'int32') return 0;
+  if (NULLABLE.includes(type)) return undefined;
   return null;
 }
 

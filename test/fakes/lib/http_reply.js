@@ -18,9 +18,24 @@ function handlerError(status, message) {
   return jsonReply(status, { error: message });
 }
 
-// Daemon auth middleware: hand-written JSON, no trailing newline.
+// Middleware errors (daemon auth, workspace membership): hand-written JSON,
+// no trailing newline.
+function middlewareError(status, message) {
+  return { status, headers: { 'Content-Type': JSON_TYPE }, body: goJson({ error: message }) };
+}
+
 function daemonAuthError(message) {
-  return { status: 401, headers: { 'Content-Type': JSON_TYPE }, body: goJson({ error: message }) };
+  return middlewareError(401, message);
+}
+
+// DELETE answers 204: no body, no Content-Type.
+function noContent() {
+  return { status: 204, headers: {}, body: '' };
+}
+
+// A stored file served as Go's local storage serves it (body is a Buffer).
+function fileReply(contentType, data) {
+  return { status: 200, headers: { 'Content-Type': contentType }, body: data };
 }
 
 // User auth middleware: http.Error with a JSON-looking string.
@@ -90,5 +105,6 @@ function safeDecode(segment) {
 }
 
 module.exports = {
-  jsonReply, handlerError, daemonAuthError, userAuthError, routerNotFound, methodNotAllowed, healthReply, Router,
+  jsonReply, handlerError, middlewareError, daemonAuthError, noContent, fileReply, userAuthError, routerNotFound,
+  methodNotAllowed, healthReply, Router,
 };

@@ -98,7 +98,8 @@ function request(port, method, urlPath, { body, token, headers = {}, rawBody, ti
   const payload = rawBody !== undefined ? rawBody : body !== undefined ? JSON.stringify(body) : null;
   const allHeaders = { ...headers };
   if (token) allHeaders.Authorization = `Bearer ${token}`;
-  if (payload !== null) allHeaders['Content-Type'] = 'application/json';
+  const typed = Object.keys(allHeaders).some((k) => k.toLowerCase() === 'content-type');
+  if (payload !== null && !typed) allHeaders['Content-Type'] = 'application/json';
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers: allHeaders, agent: false },
       (res) => {

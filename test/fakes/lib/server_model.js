@@ -1,14 +1,15 @@
 // State of the fake Multica server and the non-task operations on it:
-// principals (tokens), workspaces, runtimes (register / heartbeat /
-// deregister), ping and update requests, issues, and the sweeper tick.
-// Task lifecycle lives in server_tasks.js and is installed onto this class.
+// workspaces, runtimes (register / heartbeat / deregister), ping and update
+// requests, and the sweeper tick. Installed onto this class: the task
+// lifecycle (server_tasks.js), users, members, agents and attachments
+// (server_people.js), issues (server_issues.js), comments (server_comments.js).
 //
 // Every operation either returns a plain value or throws ApiError(status,
 // message) carrying the exact error string of the spec. No I/O here; the
 // clock is injectable (`now`) so the sweeper can be driven from tests.
 'use strict';
 
-const { newUuid, newHexId, isUuid, rfc3339Fraction } = require('./wire');
+const { newUuid, newHexId, isUuid } = require('./wire');
 const { normalizeRepos, reposVersion, runtimeView } = require('./server_views');
 
 class ApiError extends Error {
@@ -37,39 +38,27 @@ class ServerModel {
   reset() {
     this.seq = 0; // creation order, to break created_at ties deterministically
     this.workspaces = new Map();
-    this.principals = new Map(); // token -> {userId, workspaceIds: Set}
+    this.principals = new Map(); // token -> {userId}
+    this.users = new Map();
+    this.members = []; // workspace memberships: the access rule
     this.runtimes = new Map();
     this.agents = new Map();
     this.issues = new Map();
+    this.attachments = new Map(); // id -> record with the stored bytes
+    this.statusChanges = []; // every issue status change, with its actor
+    this.deletedComments = [];
     this.chatSessions = new Map();
     this.tasks = new Map();
     this.messages = new Map(); // task id -> [message]
     this.usage = new Map(); // task id -> [usage entry], replace-on-conflict
     this.progress = new Map(); // task id -> [progress body]
-    this.comments = []; // side effects of complete/fail on issues
+    this.comments = []; // from complete/fail, the user API and the control API
     this.pings = new Map();
     this.updates = new Map();
   }
 
   nextSeq() {
     return ++this.seq;
-  }
-
-  // ---- principals -------------------------------------------------------
-
-  // Every control-registered token is a PAT of its own user.
-  setToken(token, workspaceIds) {
-    const existing = this.principals.get(token);
-    const userId = existing ? existing.userId : newUuid();
-    this.principals.set(token, { userId, workspaceIds: new Set(workspaceIds) });
-  }
-
-  principalFor(token) {
-    return this.principals.get(token) || null;
-  }
-
-  canAccess(principal, workspaceId) {
-    return principal.workspaceIds.has(workspaceId);
   }
 
   // ---- workspaces -------------------------------------------------------
@@ -284,36 +273,6 @@ class ServerModel {
     return open && this.now() - update.createdMs > UPDATE_TIMEOUT_MS ? 'timeout' : update.status;
   }
 
-  // ---- issues -----------------------------------------------------------
-
-  addIssue(workspaceId, status) {
-    const now = this.now();
-    const issue = { id: newUuid(), workspace_id: workspaceId, status, updated_at: rfc3339Fraction(now) };
-    this.issues.set(issue.id, issue);
-    return issue;
-  }
-
-  gcCheck(principal, issueId) {
-    const issue = isUuid(issueId) ? this.issues.get(issueId.toLowerCase()) : undefined;
-    if (!issue) throw new ApiError(404, 'issue not found');
-    if (!this.canAccess(principal, issue.workspace_id)) throw new ApiError(404, 'not found');
-    return { status: issue.status, updated_at: issue.updated_at };
-  }
-
-  setIssue(issueId, fields) {
-    const issue = this.issues.get(issueId);
-    if (!issue) throw new ApiError(404, 'issue not found');
-    if (fields.status) issue.status = fields.status;
-    issue.updated_at = fields.updated_at || rfc3339Fraction(this.now());
-    return issue;
-  }
-
-  // Deleting an issue deletes its tasks (cascade); they then 404.
-  deleteIssue(issueId) {
-    if (!this.issues.delete(issueId)) throw new ApiError(404, 'issue not found');
-    for (const task of [...this.tasks.values()]) if (task.issue_id === issueId) this.dropTask(task.id);
-  }
-
   // ---- sweeper (§7.3), run on demand by POST /_fake/expire ---------------
 
   // `advanceMs` pretends that much time has passed; `onlyRuntimeIds` limits
@@ -373,7 +332,7 @@ function slugify(name) {
 
 function issuePrefix(name) {
   const letters = name.toUpperCase().replace(/[^A-Z]/g, '');
-  return (letters.slice(0, 3) || 'ISS');
+  return letters.slice(0, 3) || 'WS';
 }
 
 // SQL LIKE with % and _ as wildcards (upstream does not escape daemon ids).
@@ -387,5 +346,8 @@ function likePattern(like) {
 }
 
 require('./server_tasks').install(ServerModel, ApiError);
+require('./server_people').install(ServerModel, ApiError);
+require('./server_issues').install(ServerModel, ApiError);
+require('./server_comments').install(ServerModel, ApiError);
 
 module.exports = { ServerModel, ApiError };

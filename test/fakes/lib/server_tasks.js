@@ -11,7 +11,6 @@
 const { newUuid, isUuid, rfc3339Fraction } = require('./wire');
 const { claimedTaskView, messageView } = require('./server_views');
 
-const DEFAULT_MAX_CONCURRENT_TASKS = 6;
 const CHAT_PRIORITY = 2;
 
 let ApiError; // injected by install() to avoid a require cycle
@@ -43,13 +42,14 @@ const methods = {
     const provider = body.provider || 'codex';
     const agent = this.agentForNewTask(body, ws, provider);
     const isChat = Boolean(body.chat_session_id);
-    const issueId = isChat ? '' : this.issueForNewTask(body, ws);
+    const issueId = isChat ? '' : this.issueForNewTask(body, ws, agent);
     if (isChat) this.chatForNewTask(body, ws);
     if (issueId && [...this.tasks.values()].some((t) => t.agent_id === agent.id && t.issue_id === issueId &&
         (t.status === 'queued' || t.status === 'dispatched'))) {
       throw new ApiError(409, 'a queued or dispatched task already exists for this agent and issue');
     }
-    const task = this.newTask(body, agent, issueId, isChat);
+    const taskBody = isChat ? body : this.triggerForNewTask(body, this.issues.get(issueId));
+    const task = this.newTask(taskBody, agent, issueId, isChat);
     return { task_id: task.id, agent_id: agent.id, issue_id: issueId, runtime_id: task.runtime_id,
       chat_session_id: task.chat_session_id || undefined };
   },
@@ -67,7 +67,7 @@ const methods = {
       runtimeId = rt.id;
     }
     if (!agent) {
-      agent = newAgent(body.agent || {}, ws.id, runtimeId);
+      agent = this.buildAgent(body.agent || {}, ws.id, runtimeId);
       this.agents.set(agent.id, agent);
     } else if (runtimeId) {
       agent.runtime_id = runtimeId; // moving the agent, as a user re-binding it would
@@ -75,11 +75,30 @@ const methods = {
     return agent;
   },
 
-  issueForNewTask(body, ws) {
-    if (!body.issue_id) return this.addIssue(ws.id, 'in_progress').id;
+  // A new issue is the agent's, in progress, as an assignment that started
+  // the agent leaves it upstream (unless `issue` says otherwise).
+  issueForNewTask(body, ws, agent) {
+    if (!body.issue_id) {
+      const fields = { status: 'in_progress', assignee_type: 'agent', assignee_id: agent.id, ...(body.issue || {}) };
+      return this.addIssue(ws.id, fields).id;
+    }
     const issue = this.issues.get(body.issue_id);
     if (!issue || issue.workspace_id !== ws.id) throw new ApiError(404, 'issue not found');
     return issue.id;
+  },
+
+  // A trigger comment given by content becomes a real comment of the issue
+  // (by the workspace owner); one given by id lends its content to the claim.
+  triggerForNewTask(body, issue) {
+    if (body.trigger_comment_content && !body.trigger_comment_id) {
+      const author = this.defaultActor(issue.workspace_id);
+      const comment = this.insertComment({ workspace_id: issue.workspace_id, issue_id: issue.id,
+        author_type: author.type, author_id: author.id, content: body.trigger_comment_content });
+      return { ...body, trigger_comment_id: comment.id };
+    }
+    const comment = body.trigger_comment_id && this.comments.find((c) => c.id === body.trigger_comment_id);
+    if (comment && !body.trigger_comment_content) return { ...body, trigger_comment_content: comment.content };
+    return body;
   },
 
   chatForNewTask(body, ws) {
@@ -239,6 +258,7 @@ const methods = {
       t.issue_id === issue.id && (t.status === 'queued' || isActive(t)))) {
       issue.status = 'todo';
       issue.updated_at = rfc3339Fraction(this.now());
+      this.recordStatusChange(issue, 'in_progress', null, 'server');
     }
     this.recomputeAgentStatus(task.agent_id);
   },
@@ -274,11 +294,6 @@ const methods = {
   recomputeAgentStatus(agentId) {
     const agent = this.agents.get(agentId);
     if (agent) agent.status = this.activeTaskCount(agentId) ? 'working' : 'idle';
-  },
-
-  addComment(task, type, content) {
-    this.comments.push({ issue_id: task.issue_id, task_id: task.id, author_agent_id: task.agent_id, type, content,
-      parent_comment_id: task.trigger_comment_id || null });
   },
 
   // ---- transcript, usage, progress ---------------------------------------
@@ -322,23 +337,6 @@ const methods = {
       .filter((t) => t.runtime_id === rt.id && (t.status === 'queued' || t.status === 'dispatched')));
   },
 };
-
-function newAgent(spec, workspaceId, runtimeId) {
-  const max = Number.isInteger(spec.max_concurrent_tasks) && spec.max_concurrent_tasks > 0
-    ? spec.max_concurrent_tasks : DEFAULT_MAX_CONCURRENT_TASKS;
-  return {
-    id: newUuid(),
-    workspace_id: workspaceId,
-    runtime_id: runtimeId,
-    name: spec.name || 'Agent',
-    instructions: spec.instructions || '',
-    skills: Array.isArray(spec.skills) ? spec.skills : [],
-    custom_env: spec.custom_env && typeof spec.custom_env === 'object' ? spec.custom_env : {},
-    custom_args: Array.isArray(spec.custom_args) ? spec.custom_args : [],
-    max_concurrent_tasks: max,
-    status: 'idle',
-  };
-}
 
 function isActive(task) {
   return task.status === 'dispatched' || task.status === 'running';

@@ -29,6 +29,22 @@ function rfc3339Fraction(ms) {
   return new Date(ms).toISOString().replace(/\.(\d*?)0*Z$/, (_, digits) => (digits ? '.' + digits : '') + 'Z');
 }
 
+// Go's time.Parse(time.RFC3339, s): a fraction is accepted, the offset is
+// Z or ±hh:mm, fields are range-checked. -> epoch ms, or null when invalid.
+const RFC3339_RE = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+
+function parseRfc3339(text) {
+  const m = RFC3339_RE.exec(text);
+  if (!m) return null;
+  const [, , mon, day, hh, mm, ss, , zone] = m;
+  if (+mon < 1 || +mon > 12 || +day < 1 || +day > 31 || +hh > 23 || +mm > 59 || +ss > 59) return null;
+  if (zone !== 'Z' && (+zone.slice(1, 3) > 23 || +zone.slice(4) > 59)) return null;
+  const ms = Date.parse(text);
+  // Date.parse rolls 2026-02-31 over to March; Go rejects it.
+  if (Number.isNaN(ms) || new Date(Date.parse(`${text.slice(0, 10)}T00:00:00Z`)).getUTCDate() !== +day) return null;
+  return ms;
+}
+
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isUuid(s) {
@@ -85,5 +101,5 @@ function readLines(stream, onLine, onEnd) {
 }
 
 module.exports = {
-  goJson, goMap, rfc3339Seconds, rfc3339Fraction, isUuid, newUuid, newUuidV7, newHexId, sha256Hex, readLines,
+  goJson, goMap, rfc3339Seconds, rfc3339Fraction, parseRfc3339, isUuid, newUuid, newUuidV7, newHexId, sha256Hex, readLines,
 };
