@@ -23,36 +23,13 @@ std::string render_issue_context(const task_context& t) {
   out += "- Task: " + t.task_id + "\n";
   if (!t.issue_id.empty()) out += "- Issue: " + t.issue_id + "\n";
   out += "- Trigger: " + trigger_line(t) + "\n";
-  if (!t.issue_id.empty())
+  if (!t.issue_id.empty() && t.toolbox == toolbox_access::available)
     out += "- Quick start: `multica issue get " + t.issue_id + " --output json`\n";
   out += "\n## Skills\n\n";
   if (t.skills.empty()) out += "None.\n";
   auto dirs = skill_dir_names(t.skills);
   for (std::size_t i = 0; i < t.skills.size(); ++i)
     out += "- " + t.skills[i].name + " (`$CODEX_HOME/skills/" + dirs[i] + "/SKILL.md`)\n";
-  return out;
-}
-
-std::string render_agents_md(const task_context& t) {
-  std::string out =
-      "# Multica agent\n\n"
-      "You are an agent of the Multica platform, running on a user's machine. You work on issues and\n"
-      "talk to people through the `multica` command-line tool, which is on your PATH and already\n"
-      "authenticated as you.\n\n"
-      "## Identity\n\n";
-  out += "- Name: " + (t.agent_name.empty() ? std::string("agent") : t.agent_name) + "\n";
-  if (!t.agent_id.empty()) out += "- Agent id: " + t.agent_id + "\n";
-  if (!t.agent_instructions.empty()) out += "\n" + t.agent_instructions + "\n";
-  out +=
-      "\n## The multica CLI\n\n"
-      "- `multica issue get <issue-id> --output json`: read an issue, its status and description\n"
-      "- `multica issue comment list <issue-id>`: read the discussion\n"
-      "- `multica issue comment add <issue-id> --content \"...\"`: reply on the issue\n"
-      "- `multica issue update <issue-id> --status <status>`: move the issue along\n"
-      "- `multica repo checkout <url>`: check out a workspace repository into this directory on a new branch\n\n"
-      "## Finishing\n\n"
-      "Post your result as a comment on the issue, then end with a short summary of what you did.\n"
-      "Task details are in `.agent_context/issue_context.md`.\n";
   return out;
 }
 

@@ -2,8 +2,9 @@
 // working directory and refreshed on every Prepare or Reuse:
 //   workdir/.agent_context/issue_context.md  issue id, trigger, quick-start
 //                                            command, skills
-//   workdir/AGENTS.md  identity, instructions and the multica CLI reference
-//                      (Codex reads AGENTS.md natively)
+//   workdir/AGENTS.md  identity, instructions, the multica commands, the
+//                      workflow of the task's kind and the repositories
+//                      (Codex reads AGENTS.md natively; agents_md.cpp)
 // Pure renderers plus one blocking writer; any thread.
 #pragma once
 

@@ -61,7 +61,7 @@ result<void> write_owner_marker(const task_layout& l, const task_context& task) 
 
 result<void> make_dirs(const task_layout& l) {
   std::error_code ec;
-  for (const auto& d : {l.workdir, l.output, l.logs, l.tmp}) {
+  for (const auto& d : {l.workdir, l.output, l.logs, l.tmp, l.multica_config}) {
     fs::create_directories(d, ec);
     if (ec) return error{"cannot create the task directory: " + ec.message(), d.string()};
   }

@@ -10,7 +10,7 @@ namespace fs = std::filesystem;
 
 task_layout layout_at(const fs::path& root) {
   return {root, root / "workdir", root / "output", root / "logs", root / "codex-home", root / "tmp",
-          root / ".multicad_task.json"};
+          root / ".multicad_task.json", root / "multica-config"};
 }
 
 std::string task_dir_name(std::string_view task_id) {

@@ -4,6 +4,8 @@
 //     output/   logs/
 //     tmp/      the agent's private TMPDIR
 //     codex-home/  the task's private CODEX_HOME (codex only)
+//     multica-config/  an empty folder the agent's Multica CLI reads its config from
+//                   (MULTICA_TASK_CONFIG_ROOT), so it never finds the owner's
 //     .gc_meta.json  written when the task ends (gc_meta.hpp)
 //     .multicad_task.json  written when the directory is prepared: proof that
 //                    multicad made it, for which workspace and task (reuse checks it)
@@ -18,7 +20,7 @@
 namespace multicad::execenv {
 
 struct task_layout {
-  std::filesystem::path root, workdir, output, logs, codex_home, tmp, owner_marker;
+  std::filesystem::path root, workdir, output, logs, codex_home, tmp, owner_marker, multica_config;
 };
 
 // The layout below `root` (an existing or future task directory).

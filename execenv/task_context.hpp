@@ -19,6 +19,18 @@ struct skill {
   std::vector<skill_file> files;
 };
 
+struct repo_ref {
+  std::string url;
+  std::string description;
+};
+
+// How the agent reaches Multica from its commands (docs/agent-toolbox.md).
+enum class toolbox_access {
+  none,         // local mode: no server behind `multica`
+  available,    // server mode: `multica` works through the daemon's endpoint
+  unreachable,  // server mode, but the sandbox has no network (codex.network_access = false)
+};
+
 struct task_context {
   std::string task_id;
   std::string workspace_id;
@@ -29,6 +41,9 @@ struct task_context {
   std::string agent_name;
   std::string agent_instructions;
   std::vector<skill> skills;
+  std::vector<repo_ref> repos;  // the task's, else the workspace's repositories
+  toolbox_access toolbox = toolbox_access::none;
+  std::string multica_path;     // the absolute path of the agent's `multica`
 };
 
 }  // namespace multicad::execenv

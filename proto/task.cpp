@@ -89,6 +89,7 @@ task detail::decode_task_object(const json& j, const std::string& path) {
     object_at(repos[i], p);
     t.repos.push_back({string_field(repos[i], "url", p), string_field(repos[i], "description", p)});
   }
+  t.auth_token = string_field(j, "auth_token", path);
   t.prior_session_id = string_field(j, "prior_session_id", path);
   t.prior_work_dir = string_field(j, "prior_work_dir", path);
   t.trigger_comment_id = string_field(j, "trigger_comment_id", path);

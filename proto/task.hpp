@@ -48,6 +48,7 @@ struct task {
   int priority = 0;
   std::optional<task_agent> agent;
   std::vector<repo> repos;
+  std::string auth_token;  // a newer server's task-scoped token (mat_...); secret, never logged
   std::string prior_session_id;
   std::string prior_work_dir;
   std::string trigger_comment_id;

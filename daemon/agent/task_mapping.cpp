@@ -13,6 +13,7 @@ execenv::task_context to_task_context(const proto::task& t) {
   c.trigger_comment_id = t.trigger_comment_id;
   c.chat_session_id = t.chat_session_id;
   c.agent_id = t.agent_id;
+  for (const auto& r : t.repos) c.repos.push_back({r.url, r.description});
   if (t.agent) {
     c.agent_name = t.agent->name;
     c.agent_instructions = t.agent->instructions;

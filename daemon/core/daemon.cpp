@@ -11,13 +11,12 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
-#include <nlohmann/json.hpp>
 
 #include "daemon/agent/discovery.hpp"
 #include "daemon/agent/process_tree.hpp"
 #include "daemon/auth/token.hpp"
-#include "daemon/core/health_document.hpp"
 #include "daemon/core/health_server.hpp"
+#include "daemon/core/local_routes.hpp"
 #include "daemon/core/local_worker.hpp"
 #include "daemon/core/recovery.hpp"
 #include "daemon/core/store_watch.hpp"
@@ -26,8 +25,11 @@
 #include "daemon/log/log.hpp"
 #include "daemon/store/instance_lock.hpp"
 #include "daemon/store/journal.hpp"
-#include "daemon/store/outbox.hpp"
 #include "daemon/store/schema.hpp"
+#include "daemon/toolbox/agent_bin.hpp"
+#include "daemon/toolbox/forwarder.hpp"
+#include "daemon/toolbox/grants.hpp"
+#include "daemon/toolbox/repo_checkout.hpp"
 #include "daemon/version.hpp"
 
 namespace multicad::core {
@@ -45,10 +47,14 @@ fs::path shared_codex_home(const config::load_inputs& in) {
   return in.home / ".codex";
 }
 
-fs::path daemon_dir() {
-  std::error_code ec;
-  auto exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::path() : exe.parent_path();
+// The agent's `multica` (toolbox/agent_bin.hpp); without it the agent has
+// no toolbox, which is worth a WARN but not a refusal to run.
+fs::path agent_bin(const config::settings& s) {
+  auto bin = toolbox::install_agent_bin(s.state_dir);
+  if (bin) return *bin;
+  log::warn("cannot install the agent's multica command; agents will not find it",
+            {{"error", bin.error().message}, {"hint", "check that state_dir is writable by the daemon's user"}});
+  return {};
 }
 
 // The second signal: nothing graceful is left to wait for. Every agent the
@@ -60,29 +66,6 @@ fs::path daemon_dir() {
   if (auto rows = journal.list())
     for (const auto& t : *rows) agent::kill_task_processes(static_cast<pid_t>(t.agent_pgid), t.task_id);
   std::_Exit(1);
-}
-
-// The loopback endpoint's routes. Reading ones answer any local client;
-// /local/wake acts, so a browser page must not be able to trigger it.
-asio::awaitable<local_answer> route(services& svc, const std::string& server_url, local_request r, int port,
-                                    std::function<void()> local_wake) {
-  if (r.path == "/health" || r.path == "/status") co_return local_answer{200, "application/json", health_json(svc, server_url), {}};
-  if (r.path == "/metrics") {
-    store::outbox outbox(svc.db);
-    auto depth = outbox.depth();
-    svc.stats.version_detections = svc.versions.probes();
-    co_return local_answer{200, "text/plain; version=0.0.4; charset=utf-8", svc.stats.render(depth ? depth->items : -1), {}};
-  }
-  if (r.path == "/local/wake" && local_wake) {
-    if (r.method != "POST") co_return local_answer{405, "text/plain; charset=utf-8", "method not allowed\n", {{"Allow", "POST"}}};
-    if (is_cross_origin(r, port) || !is_non_simple(r)) co_return cross_origin_answer();
-    // A daemon that lost its store would never see the task the caller just stored.
-    if (!svc.store_problem.empty())
-      co_return local_answer{503, "application/json", nlohmann::json{{"error", svc.store_problem}}.dump() + "\n", {}};
-    local_wake();
-    co_return local_answer{200, "application/json", "{\"status\":\"ok\"}\n", {}};
-  }
-  co_return local_answer{404, "text/plain; charset=utf-8", "404 page not found\n", {}};
 }
 
 // SIGHUP: the log is reopened (after an external rotation) with the level
@@ -108,8 +91,8 @@ void reload_settings(services& svc, const settings_loader& reload) {
 // Runs a worker (server_worker or local_worker) with signals and the local
 // endpoint wired to it, until it returns.
 template <class Worker>
-int serve(services& svc, health_server& health, Worker& worker, const std::string& server_url,
-          std::function<void()> local_wake, std::function<void()> after, const settings_loader& reload) {
+int serve(services& svc, health_server& health, Worker& worker, local_routes routes, std::function<void()> after,
+          const settings_loader& reload) {
   asio::signal_set hangups(svc.io, SIGHUP);
   std::function<void()> arm_hup = [&] {
     hangups.async_wait([&](boost::system::error_code ec, int) {
@@ -138,9 +121,9 @@ int serve(services& svc, health_server& health, Worker& worker, const std::strin
     });
   };
   arm();
-  health.start([&svc, &server_url, port = health.port(), local_wake](local_request r) {
-    return route(svc, server_url, std::move(r), port, local_wake);
-  });
+  routes.port = health.port();
+  routes.shutdown = [&worker] { worker.shutdown(); };
+  health.start([&routes](local_request r) { return route(routes, std::move(r)); });
   asio::co_spawn(svc.io, supervise(svc), asio::detached);
   asio::co_spawn(svc.io, watch_store(svc), [](std::exception_ptr e) {
     if (e) log::error("the store watch stopped unexpectedly", {{"hint", "this is a bug in multicad; please report it"}});
@@ -179,16 +162,21 @@ int run_server_mode(services& svc, const config::load_inputs& in, health_server&
   opts.request_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(s.server_timeout);
   opts.on_request = [&svc](const net::request_record& r) { svc.stats.record_request(r.method, r.path, r.status, r.latency, r.ok); };
   net::server_client client(svc.io.get_executor(), s.server_url, token->token, opts);
-  server_worker worker(svc, client, token->token);
+  toolbox::grants grants;
+  toolbox::api_forwarder api(grants, client, health.port());
+  toolbox::repo_checkout_endpoint checkout(svc, grants, client, health.port());
+  server_worker worker(svc, client, grants);
   recover_interrupted_tasks(svc.db, worker.channel(), "server");
-  return serve(svc, health, worker, s.server_url, nullptr, [&] { client.close(); }, reload);
+  local_routes routes{svc, s.server_url, health.port(), nullptr, nullptr, &api, &checkout};
+  return serve(svc, health, worker, routes, [&] { client.close(); }, reload);
 }
 
 int run_local_mode(services& svc, health_server& health, const settings_loader& reload) {
   svc.mode = "local";
   local_worker worker(svc);
   recover_interrupted_tasks(svc.db, worker.channel(), "local");
-  return serve(svc, health, worker, "", [&] { worker.wake(); }, nullptr, reload);
+  local_routes routes{svc, "", health.port(), [&] { worker.wake(); }, nullptr, nullptr, nullptr};
+  return serve(svc, health, worker, routes, nullptr, reload);
 }
 
 }  // namespace
@@ -236,7 +224,7 @@ int run_daemon(const config::loaded_settings& loaded, settings_loader reload) {
     return 1;
   }
   asio::thread_pool pool(pool_threads);
-  services svc{io, pool, s, *db, versions, *codex.found, shared_codex_home(in), daemon_dir()};
+  services svc{io, pool, s, *db, versions, *codex.found, shared_codex_home(in), agent_bin(s)};
   int status = s.server_url.empty() ? run_local_mode(svc, *health, reload) : run_server_mode(svc, in, *health, reload);
   pool.join();
   return status;

@@ -36,7 +36,7 @@ proto::task as_server_task(const store::local_task& t) {
 local_worker::local_worker(services& svc)
     : svc_(svc), channel_(svc.db), journal_(svc.db), queue_(svc.db),
       task_env_{svc.settings, svc.pool, channel_, journal_, svc.tasks, svc.versions, svc.codex.path,
-                svc.shared_codex_home, svc.daemon_dir, "", ""},
+                svc.shared_codex_home, svc.agent_bin},
       wake_(svc.io), stop_timer_(svc.io, asio::steady_timer::time_point::max()) {
   // A cancel must reach the agent within a second; asking SQLite by primary
   // key four times a second per running task costs next to nothing.

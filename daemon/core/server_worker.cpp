@@ -30,16 +30,23 @@ std::string runtime_display_name(const config::settings& s, const std::string& p
   return s.device_name.empty() ? name : name + " (" + s.device_name + ")";
 }
 
-server_worker::server_worker(services& svc, net::server_client& client, std::string token)
-    : svc_(svc), client_(client), token_(std::move(token)),
+server_worker::server_worker(services& svc, net::server_client& client, toolbox::grants& grants)
+    : svc_(svc), client_(client),
       delivery_(svc.io.get_executor(), client, svc.db),
       channel_(client, svc.db, [this] { delivery_.wake(); }),
       journal_(svc.db),
       task_env_{svc.settings, svc.pool, channel_, journal_, svc.tasks, svc.versions, svc.codex.path,
-                svc.shared_codex_home, svc.daemon_dir, client.base_url(), token_},
+                svc.shared_codex_home, svc.agent_bin},
       wake_(svc.io), stop_timer_(svc.io, asio::steady_timer::time_point::max()) {
   svc_.tasks.on_change = [this] { wake_.cancel(); };
   task_env_.stats = &svc_.stats;
+  task_env_.grants = &grants;
+  task_env_.workspace_repos = [this](const std::string& ws) {
+    std::vector<execenv::repo_ref> out;
+    if (auto it = svc_.workspaces.find(ws); it != svc_.workspaces.end())
+      for (const auto& r : it->second.repos) out.push_back({r.url, r.description});
+    return out;
+  };
   delivery_.count_into(&svc_.stats);
 }
 
@@ -75,7 +82,7 @@ asio::awaitable<bool> server_worker::register_workspace(const proto::server::wor
     co_return false;
   }
   note_ok();
-  svc_.workspaces[w.id] = {w.id, w.name, res->runtimes};
+  svc_.workspaces[w.id] = {w.id, w.name, res->runtimes, res->repos};
   for (const auto& rt : res->runtimes)
     log::info("runtime registered", {{"workspace_id", w.id}, {"workspace", w.name}, {"runtime_id", rt.id},
                                      {"provider", rt.provider}});

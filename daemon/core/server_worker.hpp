@@ -21,6 +21,7 @@
 #include "daemon/core/server_channel.hpp"
 #include "daemon/core/services.hpp"
 #include "daemon/core/task_runner.hpp"
+#include "daemon/toolbox/grants.hpp"
 #include "daemon/net/server_client.hpp"
 
 namespace multicad::core {
@@ -28,7 +29,8 @@ namespace multicad::core {
 class server_worker {
  public:
   // Requires: svc and client outlive the worker.
-  server_worker(services& svc, net::server_client& client, std::string token);
+  // Requires: grants outlives the worker (it lends tasks their capabilities).
+  server_worker(services& svc, net::server_client& client, toolbox::grants& grants);
 
   // Registers, then runs every loop until shutdown() has drained the tasks.
   // Returns the process exit status.
@@ -61,7 +63,6 @@ class server_worker {
 
   services& svc_;
   net::server_client& client_;
-  std::string token_;
   outbox_delivery delivery_;
   server_channel channel_;
   store::journal journal_;

@@ -54,7 +54,7 @@ asio::awaitable<void> server_worker::ping(std::string runtime_id, std::string pi
     in.workspace_id = req.task.workspace_id;
     in.codex_home = env->layout.codex_home;
     in.tmp_dir = env->layout.tmp;
-    in.daemon_dir = svc_.daemon_dir;
+    in.agent_bin = svc_.agent_bin;
     agent::codex_run_options o;
     o.spawn = {svc_.codex.path, agent::codex_args({}), agent::build_agent_env(in).entries, env->layout.workdir};
     o.task_id = req.task.task_id;

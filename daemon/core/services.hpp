@@ -27,6 +27,7 @@ struct watched_workspace {
   std::string id;
   std::string name;
   std::vector<proto::server::runtime_info> runtimes;  // one per usable provider
+  std::vector<proto::repo> repos;  // the workspace's repositories (register, refreshed on a checkout miss)
 };
 
 // What `multicad status` and /health show about the server side.
@@ -44,7 +45,7 @@ struct services {
   agent::version_cache& versions;
   agent::detection codex;  // the usable codex found at start-up
   std::filesystem::path shared_codex_home;
-  std::filesystem::path daemon_dir;
+  std::filesystem::path agent_bin;  // the folder with the agent's `multica` (toolbox/agent_bin.hpp)
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::string mode = "server";  // server | local
   bool ready = false;           // initial registration done (or local mode open)

@@ -27,6 +27,7 @@
 #include "daemon/version.hpp"
 #include "execenv/environment.hpp"
 #include "execenv/gc_meta.hpp"
+#include "daemon/toolbox/agent_bin.hpp"
 
 namespace multicad::core {
 namespace asio = boost::asio;
@@ -179,28 +180,40 @@ execenv::prepare_request prepare_request_for(task_environment& env, const proto:
   r.codex_version = detection && detection->version ? detection->version->to_string() : "";
   r.policy = execenv::choose_sandbox_policy(env.settings.codex, execenv::host_platform(), r.codex_version);
   r.task = agent::to_task_context(task);
+  if (env.grants) {
+    // The loopback endpoint is out of a sandbox without network.
+    bool offline = r.policy.mode != execenv::sandbox_mode::danger_full_access && !r.policy.network_access;
+    r.task.toolbox = offline ? execenv::toolbox_access::unreachable : execenv::toolbox_access::available;
+    r.task.multica_path = (env.agent_bin / toolbox::multica_command_name).string();
+    if (r.task.repos.empty() && env.workspace_repos) r.task.repos = env.workspace_repos(task.workspace_id);
+  }
   if (!task.prior_work_dir.empty()) r.prior_workdir = task.prior_work_dir;
   return r;
 }
 
 agent::codex_run_options run_options(task_environment& env, const proto::task& task,
                                      const execenv::prepared_environment& prepared,
-                                     const execenv::sandbox_policy& policy, agent::agent_settings checked) {
+                                     const execenv::prepare_request& request, agent::agent_settings checked,
+                                     const std::string& capability) {
+  const auto& policy = request.policy;
   agent::agent_env_inputs in;
   in.inherited = agent::current_environment();
-  in.token = env.token;
-  in.server_url = env.server_url;
+  // Server mode: the task's capability and the daemon's own endpoint, never
+  // the owner's token or the server itself (toolbox/forwarder.hpp).
+  in.token = capability;
+  if (!capability.empty()) in.server_url = "http://127.0.0.1:" + std::to_string(env.settings.health_port);
+  in.multica_config = prepared.layout.multica_config;
   in.daemon_port = env.settings.health_port;
   in.workspace_id = task.workspace_id;
   in.agent_name = task.agent ? task.agent->name : "";
   in.agent_id = task.agent_id;
   in.task_id = task.id;
-  in.daemon_dir = env.daemon_dir;
+  in.agent_bin = env.agent_bin;
   in.codex_home = prepared.layout.codex_home;
   in.tmp_dir = prepared.layout.tmp;
   agent::codex_run_options o;
-  o.spawn = {env.codex_exe, agent::codex_args(checked.codex_args), agent::build_agent_env(in).entries,
-             prepared.layout.workdir};
+  auto built = agent::build_agent_env(in);
+  o.spawn = {env.codex_exe, agent::codex_args(checked.codex_args), std::move(built.entries), prepared.layout.workdir};
   auto over = env.overrides ? env.overrides(task) : task_overrides{};
   if (!over.agent_cwd.empty()) o.spawn.cwd = over.agent_cwd;
   o.task_id = task.id;
@@ -208,13 +221,16 @@ agent::codex_run_options run_options(task_environment& env, const proto::task& t
   o.session.client_version = multicad_version;
   o.session.cwd = o.spawn.cwd.string();
   o.session.model = over.model.empty() ? env.settings.codex_agent.model : over.model;
-  o.session.prompt = over.prompt.empty() ? agent::build_prompt(task) : over.prompt;
+  const bool reachable = request.task.toolbox == execenv::toolbox_access::available;
+  o.session.prompt = !over.prompt.empty() ? over.prompt
+                                          : agent::build_prompt(task, reachable ? (env.agent_bin / toolbox::multica_command_name).string() : "");
   o.session.resume_thread_id = prepared.reused ? task.prior_session_id : "";
   o.session.sandbox = {std::string(execenv::to_string(policy.mode)), policy.network_access, prepared.codex_config.string()};
   o.session.approval_mode = env.settings.codex.approvals == config::approvals_choice::auto_accept
                                 ? proto::codex::approvals::auto_accept
                                 : proto::codex::approvals::never;
   o.session.command_env = std::move(checked.command_env);
+  for (auto& [k, v] : built.toolbox) o.session.command_env[k] = std::move(v);  // the daemon's win
   return o;
 }
 
@@ -378,7 +394,14 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   (void)env.journal.set_env_root(task.id, prepared->layout.root.string());
 
   auto batcher = std::make_shared<message_batcher>();
-  auto options = run_options(env, task, *prepared, request.policy, std::move(checked));
+  // The agent's capability lives exactly as long as this run.
+  std::string capability;
+  if (env.grants)
+    capability = env.grants->issue({task.id, task.workspace_id, task.issue_id, task.agent_id,
+                                    task.agent ? task.agent->name : "", prepared->layout.workdir, prepared->layout.root,
+                                    task.auth_token.starts_with("mat_") ? task.auth_token : ""});
+  toolbox::grant_guard granted(capability.empty() ? nullptr : env.grants, capability);
+  auto options = run_options(env, task, *prepared, request, std::move(checked), capability);
   options.hold_session = !gate->answered;
   agent::codex_run run(
       ex, std::move(options),

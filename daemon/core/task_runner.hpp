@@ -22,6 +22,8 @@
 #include "daemon/core/task_channel.hpp"
 #include "daemon/core/task_registry.hpp"
 #include "daemon/store/journal.hpp"
+#include "daemon/toolbox/grants.hpp"
+#include "execenv/task_context.hpp"
 #include "proto/task.hpp"
 
 namespace multicad::core {
@@ -43,9 +45,12 @@ struct task_environment {
   agent::version_cache& versions;
   std::filesystem::path codex_exe;          // resolved agents.codex.path
   std::filesystem::path shared_codex_home;  // $CODEX_HOME or ~/.codex
-  std::filesystem::path daemon_dir;         // prepended to the agent's PATH
-  std::string server_url;                   // for the agent's MULTICA_SERVER_URL (empty in local mode)
-  std::string token;                        // for the agent's MULTICA_TOKEN (empty in local mode)
+  std::filesystem::path agent_bin;          // holds the `multica` link; prepended to the agent's PATH
+  // Server mode: the task capabilities the agent's `multica` uses on the
+  // loopback endpoint (toolbox/grants.hpp). Null in local mode: no toolbox.
+  toolbox::grants* grants = nullptr;
+  // The repositories of a workspace, for AGENTS.md when the task lists none. Optional.
+  std::function<std::vector<execenv::repo_ref>(const std::string& workspace_id)> workspace_repos;
   std::string provider = "codex";
   std::chrono::milliseconds status_poll{std::chrono::seconds(5)};
   std::chrono::milliseconds flush_interval{500};

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -20,13 +21,26 @@ namespace {
 constexpr std::size_t output_cap = 64 * 1024;  // systemctl says what it must in a few lines
 
 // Child side of fork(): only async-signal-safe calls until exec.
-[[noreturn]] void exec_child(const char* path, char* const* argv, int out) {
+[[noreturn]] void exec_child(const char* path, char* const* argv, char* const* envp, int out) {
   int null = ::open("/dev/null", O_RDONLY);
   if (null >= 0) ::dup2(null, 0);
   ::dup2(out, 1);
   ::dup2(out, 2);
-  ::execve(path, argv, environ);
+  ::execve(path, argv, envp);
   ::_exit(127);
+}
+
+// Our environment with `extra` (KEY=VALUE) set over it.
+std::vector<std::string> environment_with(const std::vector<std::string>& extra) {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv(*e);
+    auto key = kv.substr(0, kv.find('=') + 1);
+    bool replaced = std::any_of(extra.begin(), extra.end(), [&](const std::string& x) { return x.starts_with(key); });
+    if (!replaced) env.push_back(std::move(kv));
+  }
+  env.insert(env.end(), extra.begin(), extra.end());
+  return env;
 }
 
 // Reads the child's output until EOF or the deadline; true at EOF.
@@ -57,7 +71,8 @@ int wait_status(pid_t pid) {
 
 }  // namespace
 
-process_runner::process_runner(std::chrono::milliseconds limit) : limit_(limit) {}
+process_runner::process_runner(std::chrono::milliseconds limit, std::vector<std::string> extra_env)
+    : limit_(limit), extra_env_(std::move(extra_env)) {}
 
 command_output process_runner::run(const std::vector<std::string>& argv) {
   command_output out;
@@ -71,6 +86,11 @@ command_output process_runner::run(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // Built before fork() too.
+  auto env = environment_with(extra_env_);
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return out;
   pid_t pid = ::fork();
@@ -79,7 +99,7 @@ command_output process_runner::run(const std::vector<std::string>& argv) {
     ::close(pipe_fds[1]);
     return out;
   }
-  if (pid == 0) exec_child(exe->c_str(), args.data(), pipe_fds[1]);
+  if (pid == 0) exec_child(exe->c_str(), args.data(), envp.data(), pipe_fds[1]);
   ::close(pipe_fds[1]);
   bool finished = drain(pipe_fds[0], clock::now() + limit_, out.output);
   ::close(pipe_fds[0]);

@@ -33,11 +33,14 @@ class process_runner final : public command_runner {
   // `limit` bounds each command. `systemctl start` of a Type=notify unit waits
   // for READY=1 (TimeoutStartSec=90s) and `restart` also for the drain
   // (TimeoutStopSec=), so the default leaves room for both.
-  explicit process_runner(std::chrono::milliseconds limit = std::chrono::minutes(4));
+  // `extra_env` (KEY=VALUE) is set in each command's environment on top of ours.
+  explicit process_runner(std::chrono::milliseconds limit = std::chrono::minutes(4),
+                          std::vector<std::string> extra_env = {});
   command_output run(const std::vector<std::string>& argv) override;
 
  private:
   std::chrono::milliseconds limit_;
+  std::vector<std::string> extra_env_;
 };
 
 // `name` itself when it contains a '/', else the first executable file named

@@ -179,6 +179,8 @@ std::string ping_result(const std::string& runtime_id, const std::string& ping_i
 std::string update_result(const std::string& runtime_id, const std::string& update_id);
 std::string gc_check(const std::string& issue_id);
 std::string workspace_repos(const std::string& workspace_id);
+// An id percent-encoded as one path segment (RFC 3986 unreserved characters kept).
+std::string segment(const std::string& id);
 }  // namespace paths
 
 }  // namespace multicad::proto::server

@@ -29,6 +29,8 @@ struct fixture {
     r.task.issue_id = "9c8d7e6f-0000-4000-8000-000000000003";
     r.task.agent_name = "Builder";
     r.task.agent_instructions = "You fix bugs.";
+    r.task.toolbox = toolbox_access::available;
+    r.task.multica_path = "/state/bin/multica";
     return r;
   }
 

@@ -17,15 +17,16 @@ std::map<std::string, std::string> as_map(const std::vector<std::string>& entrie
 TEST_CASE("the agent environment carries the task's identity and the daemon's PATH first", "[daemon][agent_env]") {
   agent_env_inputs in;
   in.inherited = {"PATH=/usr/bin:/bin", "HOME=/home/u", "CLAUDECODE=1", "CLAUDE_CODE_SSE_PORT=9", "LANG=C.UTF-8",
-                  "MULTICA_TOKEN=inherited"};
-  in.token = "mul_secret";
-  in.server_url = "https://m.example";
+                  "MULTICA_TOKEN=inherited", "MULTICA_TOKEN_FILE=/etc/multicad/token", "MULTICA_SERVER_URL=https://real"};
+  in.token = "mct_0123456789abcdef0123456789abcdef01234567";
+  in.server_url = "http://127.0.0.1:19514";
+  in.multica_config = "/ws/w/t/multica-config";
   in.daemon_port = 19514;
   in.workspace_id = "w";
   in.agent_name = "Builder";
   in.agent_id = "a";
   in.task_id = "t";
-  in.daemon_dir = "/opt/multicad/bin";
+  in.agent_bin = "/opt/multicad/bin";
   in.codex_home = "/ws/w/t/codex-home";
   in.tmp_dir = "/ws/w/t/tmp";
   in.inherited.push_back("NOTIFY_SOCKET=/run/systemd/notify");
@@ -33,8 +34,13 @@ TEST_CASE("the agent environment carries the task's identity and the daemon's PA
   auto env = build_agent_env(in);
   auto m = as_map(env.entries);
   CHECK(m["PATH"] == "/opt/multicad/bin:/usr/bin:/bin");
-  CHECK(m["MULTICA_TOKEN"] == "mul_secret");
-  CHECK(m["MULTICA_SERVER_URL"] == "https://m.example");
+  CHECK(m["MULTICA_TOKEN"] == "mct_0123456789abcdef0123456789abcdef01234567");
+  CHECK(m["MULTICA_SERVER_URL"] == "http://127.0.0.1:19514");
+  CHECK(m.count("MULTICA_TOKEN_FILE") == 0);  // the daemon's own settings are not the agent's
+  CHECK(m["MULTICA_TASK_CONFIG_ROOT"] == "/ws/w/t/multica-config");
+  CHECK(env.toolbox.at("MULTICA_TOKEN") == m["MULTICA_TOKEN"]);
+  CHECK(env.toolbox.count("PATH") == 0);
+  CHECK(env.toolbox.size() == 8);
   CHECK(m["MULTICA_DAEMON_PORT"] == "19514");
   CHECK(m["MULTICA_AGENT_NAME"] == "Builder");
   CHECK(m["MULTICA_TASK_ID"] == "t");
@@ -65,13 +71,15 @@ TEST_CASE("codex runs as an app-server on stdio with the checked custom args aft
 TEST_CASE("prompts follow the task kind", "[daemon][prompt]") {
   multicad::proto::task t;
   t.issue_id = "i-1";
-  CHECK_THAT(build_prompt(t), Catch::Contains("multica issue get i-1 --output json") && Catch::Contains("complete the task"));
+  CHECK_THAT(build_prompt(t, "/s/bin/multica"), Catch::Contains("multica issue get i-1 --output json") &&
+                                                  Catch::Contains("complete the task") && Catch::Contains("`/s/bin/multica`"));
+  CHECK_THAT(build_prompt(t, ""), !Catch::Contains("multica") && Catch::Contains("final answer"));
   t.trigger_comment_id = "c-1";
   t.trigger_comment_content = "Please fix\nthe README";
-  auto comment = build_prompt(t);
+  auto comment = build_prompt(t, "/s/bin/multica");
   CHECK_THAT(comment, Catch::Contains("> Please fix\n> the README") && Catch::Contains("not to earlier ones"));
   multicad::proto::task chat;
   chat.chat_session_id = "s";
   chat.chat_message = "What is 2+2?";
-  CHECK_THAT(build_prompt(chat), Catch::Contains("chat assistant") && Catch::EndsWith("What is 2+2?"));
+  CHECK_THAT(build_prompt(chat, "/s/bin/multica"), Catch::Contains("chat assistant") && Catch::EndsWith("What is 2+2?"));
 }
