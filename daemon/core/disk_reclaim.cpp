@@ -145,7 +145,7 @@ void warn_nothing_left(const pass_view& v, const candidates& c, const quota_stat
 asio::awaitable<void> run_quota(services& svc, pass_view& v, candidates& c, quota_state& q, pass_tally& tally) {
   auto order = execenv::reclaim_order(c.list, !svc.settings.keep_env_after_task);
   for (const auto& step : order) {
-    if (q.need() == 0) break;
+    if (q.need() == 0 || svc.stopping) break;
     auto i = c.index[step.candidate];
     std::uint64_t freed = 0;
     if (step.what == execenv::step_kind::artifacts) {
@@ -181,7 +181,8 @@ void report(services& svc, const pass_view& v, const quota_state& q, const pass_
                          {"repo_caches", std::to_string(v.survey.caches.size())},
                          {"measured", bytes_text(v.survey.total_bytes)}, {"freed_bytes", std::to_string(tally.freed)},
                          {"walk", config::format_duration(duration_cast<milliseconds>(v.walk))},
-                         {"took", config::format_duration(took)}});
+                         {"took", config::format_duration(took)}, {"walk_ms", std::to_string(duration_cast<milliseconds>(v.walk).count())},
+                         {"took_ms", std::to_string(took.count())}});
 }
 
 }  // namespace
@@ -220,6 +221,7 @@ asio::awaitable<void> reclaim_disk(services& svc, pass_view& v, pass_tally& tall
   auto c = candidates_of(svc, v);
   if (!svc.settings.keep_env_after_task) {
     for (auto n : execenv::artifacts_due(c.list, gc.artifact_ttl, std::chrono::system_clock::now())) {
+      if (svc.stopping) break;  // a long clean-up must not hold up shutdown; the next start resumes it
       auto freed = co_await remove_artifacts_of(svc, v, c.index[n], "artifact_ttl", tally);
       c.list[n].bytes -= std::min(c.list[n].bytes, freed);
       c.list[n].artifact_bytes = 0;

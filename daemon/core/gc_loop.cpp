@@ -55,7 +55,7 @@ asio::awaitable<void> record_statuses(services& svc, const pass_view& v) {
 asio::awaitable<void> remove_expired(services& svc, pass_view& v, pass_tally& tally) {
   const auto now = system_clock::now();
   const auto now_file = fs::file_time_type::clock::now();
-  for (std::size_t i = 0; i < v.survey.tasks.size(); ++i) {
+  for (std::size_t i = 0; i < v.survey.tasks.size() && !svc.stopping; ++i) {
     const auto& t = v.survey.tasks[i];
     if (t.running) continue;
     gc_candidate c{t.dir, file_clock::from_sys(t.modified), t.meta};
