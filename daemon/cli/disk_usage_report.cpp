@@ -69,57 +69,71 @@ std::string short_age(std::int64_t s) {
   return std::to_string(s / 86400) + "d";
 }
 
+namespace {
+
+struct sums {
+  std::uint64_t task_bytes = 0, artifact_bytes = 0, cache_bytes = 0;
+  std::map<std::string, workspace_sum> by_workspace;
+};
+
+// Running folders count in sizes, never in what could be reclaimed.
+sums add_up(const execenv::root_survey& s) {
+  sums out;
+  for (const auto& t : s.tasks) {
+    auto& w = out.by_workspace[t.workspace_id];
+    ++w.tasks;
+    w.bytes += t.usage.bytes;
+    out.task_bytes += t.usage.bytes;
+    if (t.running) continue;
+    w.artifact_bytes += t.usage.artifact_bytes;
+    out.artifact_bytes += t.usage.artifact_bytes;
+  }
+  for (const auto& c : s.caches) {
+    auto& w = out.by_workspace[c.cache.workspace_id];
+    ++w.caches;
+    w.cache_bytes += c.bytes;
+    out.cache_bytes += c.bytes;
+  }
+  return out;
+}
+
+json quota_json(const report_inputs& in) {
+  std::optional<std::uint64_t> min_free;
+  if (in.space) min_free = in.gc.min_free.of(in.space->total);
+  else if (in.gc.min_free.percent <= 0) min_free = in.gc.min_free.bytes;
+  return {{"max_size_bytes", in.gc.max_size}, {"min_free_bytes", min_free ? json(*min_free) : json(nullptr)}};
+}
+
+}  // namespace
+
 json disk_usage_json(const report_inputs& in) {
   const auto& s = in.survey;
   std::vector<const execenv::task_folder*> tasks;
   for (const auto& t : s.tasks) tasks.push_back(&t);
   std::stable_sort(tasks.begin(), tasks.end(), [](auto* a, auto* b) { return a->usage.bytes > b->usage.bytes; });
-  std::uint64_t task_bytes = 0, artifact_bytes = 0, cache_bytes = 0;
-  std::map<std::string, workspace_sum> by_ws;
-  for (const auto* t : tasks) {
-    auto& w = by_ws[t->workspace_id];
-    ++w.tasks;
-    w.bytes += t->usage.bytes;
-    task_bytes += t->usage.bytes;
-    if (t->running) continue;
-    w.artifact_bytes += t->usage.artifact_bytes;
-    artifact_bytes += t->usage.artifact_bytes;
-  }
-  json caches = json::array();
-  for (const auto& c : s.caches) {
-    caches.push_back(cache_row(c, s.root, in.now));
-    auto& w = by_ws[c.cache.workspace_id];
-    ++w.caches;
-    w.cache_bytes += c.bytes;
-    cache_bytes += c.bytes;
-  }
   json rows = json::array();
   for (std::size_t i = 0; i < tasks.size() && (in.top == 0 || i < in.top); ++i) rows.push_back(task_row(*tasks[i], s.root, in.now));
+  json caches = json::array();
+  for (const auto& c : s.caches) caches.push_back(cache_row(c, s.root, in.now));
+  auto total = add_up(s);
   json workspaces = json::array();
-  for (const auto& [id, w] : by_ws)
+  for (const auto& [id, w] : total.by_workspace)
     workspaces.push_back({{"workspace_id", id}, {"task_folders", w.tasks}, {"bytes", w.bytes},
                           {"artifact_bytes", w.artifact_bytes}, {"repo_caches", w.caches}, {"repo_cache_bytes", w.cache_bytes}});
-  json space = nullptr;
-  std::optional<std::uint64_t> min_free;
-  if (in.space) {
-    space = {{"free_bytes", in.space->free}, {"total_bytes", in.space->total}};
-    min_free = in.gc.min_free.of(in.space->total);
-  } else if (in.gc.min_free.percent <= 0) {
-    min_free = in.gc.min_free.bytes;
-  }
+  json space = in.space ? json{{"free_bytes", in.space->free}, {"total_bytes", in.space->total}} : json(nullptr);
   return {{"workspaces_root", s.root.string()},
           {"root_exists", s.root_exists},
           {"root_source", in.source.kind},
           {"root_source_detail", in.source.detail},
           {"total_bytes", s.total_bytes},
-          {"task_bytes", task_bytes},
-          {"artifact_bytes", artifact_bytes},
-          {"repo_cache_bytes", cache_bytes},
+          {"task_bytes", total.task_bytes},
+          {"artifact_bytes", total.artifact_bytes},
+          {"repo_cache_bytes", total.cache_bytes},
           {"other_bytes", s.other_bytes},
           {"unreadable_entries", s.unreadable},
           {"task_folder_count", s.tasks.size()},
           {"filesystem", space},
-          {"quota", {{"max_size_bytes", in.gc.max_size}, {"min_free_bytes", min_free ? json(*min_free) : json(nullptr)}}},
+          {"quota", quota_json(in)},
           {"tasks", rows},
           {"repo_caches", caches},
           {"workspaces", workspaces}};

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "daemon/core/disk_guard.hpp"
 #include "daemon/core/gc.hpp"
 #include "test/support/temp_dir.hpp"
 
@@ -102,4 +103,26 @@ TEST_CASE("GC removes only plain task directories two levels below the root", "[
   CHECK_FALSE(fs::exists(d / "ws/w1/bbbb2222"));
   CHECK_FALSE(remove_task_dir(d / "ws", d / "ws/.ping/w1/cccc3333").ok());  // not two levels below the root
   CHECK_FALSE(fs::exists(d / "ws/w1"));  // the emptied workspace folder went too
+}
+
+TEST_CASE("a folder is held while its task runs or its issue has a running task", "[daemon][gc]") {
+  held_folders held;
+  held.dirs.insert("/ws/w/aaaa1111");
+  held.issues.insert("issue-running");
+  multicad::execenv::gc_meta other{"issue-other", "w", std::chrono::system_clock::now()};
+  multicad::execenv::gc_meta same{"issue-running", "w", std::chrono::system_clock::now()};
+  CHECK(held.holds("/ws/w/aaaa1111", std::nullopt));
+  CHECK(held.holds("/ws/w/bbbb2222", same));  // the running task may reuse it
+  CHECK_FALSE(held.holds("/ws/w/bbbb2222", other));
+  CHECK_FALSE(held.holds("/ws/w/bbbb2222", std::nullopt));
+}
+
+TEST_CASE("a folder GC holds is not offered for reuse until GC lets go", "[daemon][gc]") {
+  task_registry tasks;
+  {
+    gc_hold hold(tasks, "/ws/w/aaaa1111", "issue-1");
+    CHECK(tasks.gc_holds("/ws/w/aaaa1111", ""));
+    CHECK(tasks.gc_holds("/ws/w/other", "issue-1"));  // by issue too: the server may spell the path differently
+  }
+  CHECK_FALSE(tasks.gc_holds("/ws/w/aaaa1111", "issue-1"));
 }
