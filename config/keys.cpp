@@ -137,16 +137,42 @@ key_spec url_key() {
           [](const settings& s) { return s.server_url; }};
 }
 
-key_spec size_key() {
-  return {"log.max_size", "MULTICA_LOG_MAX_SIZE", "log-max-size", "rotate log.file past this size (e.g. 20MB; 0: never)",
-          value_type::size, false,
-          [](settings& s, std::string_view text, const resolve_context&) -> maybe_error {
+template <class Get>
+key_spec size_key(std::string_view name, std::string_view env, std::string_view flag, std::string_view help, Get get) {
+  return {name, env, flag, help, value_type::size, false,
+          [get](settings& s, std::string_view text, const resolve_context&) -> maybe_error {
             auto v = parse_size(text);
-            if (!v) return "not a size; use a number with B, KB, MB or GB, e.g. 20MB";
-            s.log.max_size = *v;
+            if (!v) return "not a size; use a number with B, KB, MB, GB or TB, e.g. 20MB";
+            get(s) = *v;
             return std::nullopt;
           },
-          [](const settings& s) { return format_size(s.log.max_size); }};
+          [get](const settings& s) { return format_size(get(s)); }};
+}
+
+key_spec min_free_key() {
+  return {"gc.min_free", "MULTICA_GC_MIN_FREE", "gc-min-free",
+          "reclaim when the workspaces root's file system has less free space than this (e.g. 10GB or 5%; 0: no floor)",
+          value_type::size, false,
+          [](settings& s, std::string_view text, const resolve_context&) -> maybe_error {
+            auto r = parse_space_floor(text);
+            if (auto* why = std::get_if<std::string>(&r)) return *why;
+            s.gc.min_free = std::get<space_floor>(r);
+            return std::nullopt;
+          },
+          [](const settings& s) { return format_space_floor(s.gc.min_free); }};
+}
+
+key_spec artifact_patterns_key() {
+  return {"gc.artifact_patterns", "MULTICA_GC_ARTIFACT_PATTERNS", "gc-artifact-patterns",
+          "folders artifact clean-up removes, comma-separated: NAME, or \"NAME when MARKER\" (only where MARKER exists beside it)",
+          value_type::list, false,
+          [](settings& s, std::string_view text, const resolve_context&) -> maybe_error {
+            auto r = parse_artifact_patterns(text);
+            if (auto* why = std::get_if<std::string>(&r)) return *why;
+            s.gc.artifact_patterns = std::get<std::vector<artifact_pattern>>(std::move(r));
+            return std::nullopt;
+          },
+          [](const settings& s) { return format_artifact_patterns(s.gc.artifact_patterns); }};
 }
 
 std::vector<key_spec> build_table() {
@@ -198,6 +224,14 @@ std::vector<key_spec> build_table() {
   t.push_back(duration_key("gc.orphan_ttl", "MULTICA_GC_ORPHAN_TTL", "gc-orphan-ttl",
                            "age before removing a directory without usable metadata",
                            [](auto& s) -> auto& { return s.gc.orphan_ttl; }, duration{0}));
+  t.push_back(duration_key("gc.artifact_ttl", "MULTICA_GC_ARTIFACT_TTL", "gc-artifact-ttl",
+                           "after a task ends, remove its regenerable output (node_modules, ...) this much later; 0: never by age",
+                           [](auto& s) -> auto& { return s.gc.artifact_ttl; }, duration{0}));
+  t.push_back(artifact_patterns_key());
+  t.push_back(size_key("gc.max_size", "MULTICA_GC_MAX_SIZE", "gc-max-size",
+                       "reclaim when the workspaces root holds more than this (e.g. 50GB; 0: no limit)",
+                       [](auto& s) -> auto& { return s.gc.max_size; }));
+  t.push_back(min_free_key());
   t.push_back(text_key("agents.codex.path", "MULTICA_CODEX_PATH", "codex-path", "the codex executable (name on PATH, or a path)",
                        [](auto& s) -> auto& { return s.codex_agent.path; }, false));
   t.push_back(text_key("agents.codex.model", "MULTICA_CODEX_MODEL", "codex-model", "model passed to Codex (empty: its default)",
@@ -229,7 +263,8 @@ std::vector<key_spec> build_table() {
                                         {{{"text", log_format::text}, {"json", log_format::json}}}));
   t.push_back(path_key("log.file", "MULTICA_LOG_FILE", "log-file", "log to this file instead of standard error",
                        [](auto& s) -> auto& { return s.log.file; }));
-  t.push_back(size_key());
+  t.push_back(size_key("log.max_size", "MULTICA_LOG_MAX_SIZE", "log-max-size",
+                       "rotate log.file past this size (e.g. 20MB; 0: never)", [](auto& s) -> auto& { return s.log.max_size; }));
   t.push_back(int_key("log.max_files", "MULTICA_LOG_MAX_FILES", "log-max-files", "rotated log files kept",
                       [](auto& s) -> auto& { return s.log.max_files; }, 1, 1000));
   return t;
@@ -262,13 +297,15 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   else if (unit == "kb" || unit == "kib" || unit == "k") scale = 1024;
   else if (unit == "mb" || unit == "mib" || unit == "m") scale = 1024 * 1024;
   else if (unit == "gb" || unit == "gib" || unit == "g") scale = 1024ULL * 1024 * 1024;
+  else if (unit == "tb" || unit == "tib" || unit == "t") scale = 1024ULL * 1024 * 1024 * 1024;
   else return std::nullopt;
   if (n > UINT64_MAX / scale) return std::nullopt;
   return n * scale;
 }
 
 std::string format_size(std::uint64_t bytes) {
-  const std::pair<std::uint64_t, const char*> units[] = {{1024ULL * 1024 * 1024, "GB"}, {1024 * 1024, "MB"}, {1024, "KB"}};
+  const std::pair<std::uint64_t, const char*> units[] = {
+      {1024ULL * 1024 * 1024 * 1024, "TB"}, {1024ULL * 1024 * 1024, "GB"}, {1024 * 1024, "MB"}, {1024, "KB"}};
   for (auto [scale, name] : units)
     if (bytes >= scale && bytes % scale == 0) return std::to_string(bytes / scale) + name;
   return std::to_string(bytes) + "B";

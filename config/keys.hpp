@@ -15,7 +15,9 @@
 
 namespace multicad::config {
 
-enum class value_type { text, path, duration, integer, boolean, choice, url, size };
+// `list`: comma-separated text from the environment and flags; a TOML array
+// of strings (or one such string) in the file.
+enum class value_type { text, path, duration, integer, boolean, choice, url, size, list };
 
 // What a relative path or "~" in a value is resolved against.
 struct resolve_context {
@@ -43,8 +45,8 @@ std::span<const key_spec> all_keys();
 // The row for a dotted TOML key, or nullptr.
 const key_spec* find_key(std::string_view name);
 
-// A byte size: a whole number with an optional unit B, KB, MB, GB (powers
-// of 1024; KiB, MiB, GiB accepted too). nullopt when malformed or too big.
+// A byte size: a whole number with an optional unit B, KB, MB, GB, TB (powers
+// of 1024; KiB, MiB, GiB, TiB accepted too). nullopt when malformed or too big.
 std::optional<std::uint64_t> parse_size(std::string_view text);
 std::string format_size(std::uint64_t bytes);
 

@@ -59,6 +59,21 @@ struct leaf_text {
   std::string why;
 };
 
+// An array of strings joins with commas (the environment's form); items may
+// not hold commas themselves, so the join is unambiguous.
+leaf_text list_text(const toml::value& v) {
+  if (v.is_string()) return {v.as_string().str, {}};
+  if (!v.is_array()) return {std::nullopt, "expected an array of strings such as [\"node_modules\", \".next\"]"};
+  std::string joined;
+  for (const auto& item : v.as_array()) {
+    if (!item.is_string() || item.as_string().str.find(',') != std::string::npos)
+      return {std::nullopt, "expected an array of strings without commas"};
+    joined += (joined.empty() ? "" : ",") + item.as_string().str;
+  }
+  if (!v.as_array().empty() && joined.empty()) return {std::nullopt, "expected non-empty strings"};
+  return {joined, {}};
+}
+
 leaf_text toml_to_text(const key_spec& key, const toml::value& v) {
   switch (key.type) {
     case value_type::integer:
@@ -71,6 +86,7 @@ leaf_text toml_to_text(const key_spec& key, const toml::value& v) {
       if (v.is_integer()) return {std::to_string(v.as_integer()), {}};
       if (v.is_string()) return {v.as_string().str, {}};
       return {std::nullopt, "expected a size such as \"20MB\" or a number of bytes"};
+    case value_type::list: return list_text(v);
     default:
       if (v.is_string()) return {v.as_string().str, {}};
       return {std::nullopt, key.type == value_type::duration ? "expected a quoted duration such as \"30s\""

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
+#include "config/disk_values.hpp"
 #include "config/duration.hpp"
 
 namespace multicad::config {
@@ -28,6 +30,13 @@ struct gc_settings {
   duration interval = 1h;
   duration ttl = 120h;         // after the issue is done or cancelled
   duration orphan_ttl = 720h;  // directories without usable metadata
+  // Disk (docs/operations.md "Disk"): regenerable output of a finished task
+  // goes this long after it ended (0: never by age); past either limit the
+  // daemon reclaims in a fixed order until it is back under.
+  duration artifact_ttl = 12h;
+  std::uint64_t max_size = 50ULL * 1024 * 1024 * 1024;      // bytes under the root; 0: no limit
+  space_floor min_free{10ULL * 1024 * 1024 * 1024, 0};      // free on the root's file system; 0: none
+  std::vector<artifact_pattern> artifact_patterns = default_artifact_patterns();
   bool operator==(const gc_settings&) const = default;
 };
 

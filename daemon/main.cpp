@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   cli::add_local_commands(app, ctx);
   cli::add_status_command(app, ctx);
   cli::add_service_command(app, ctx);
+  cli::add_disk_usage_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

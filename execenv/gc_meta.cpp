@@ -1,6 +1,11 @@
 #include "execenv/gc_meta.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "execenv/atomic_file.hpp"
@@ -69,11 +74,35 @@ std::optional<system_clock::time_point> parse_rfc3339(std::string_view s) {
   return time_point_cast<system_clock::duration>(t);
 }
 
-result<void> write_gc_meta(const fs::path& task_root, const gc_meta& meta) {
+namespace {
+std::string meta_json(const gc_meta& meta) {
   nlohmann::json j{{"issue_id", meta.issue_id},
                    {"workspace_id", meta.workspace_id},
                    {"completed_at", format_rfc3339_utc(meta.completed_at)}};
-  return write_file_atomically(task_root / file_name, j.dump(2) + "\n");
+  if (!meta.issue_status.empty()) j["issue_status"] = meta.issue_status;
+  if (meta.issue_checked_at) j["issue_checked_at"] = format_rfc3339_utc(*meta.issue_checked_at);
+  return j.dump(2) + "\n";
+}
+}  // namespace
+
+result<void> write_gc_meta(const fs::path& task_root, const gc_meta& meta) {
+  return write_file_atomically(task_root / file_name, meta_json(meta));
+}
+
+result<void> record_issue_status(const fs::path& task_root, gc_meta meta, std::string status, system_clock::time_point at) {
+  meta.issue_status = std::move(status);
+  meta.issue_checked_at = at;
+  struct stat before{};
+  bool keep = ::stat(task_root.c_str(), &before) == 0;
+  // A cache of what the server said: no fsync (the next pass asks again).
+  if (auto ok = write_file_atomically(task_root / file_name, meta_json(meta), owner_read_write, durability::regenerated); !ok)
+    return ok;
+  // The rename changed the directory's mtime, which the orphan rule reads;
+  // put it back so recording a status never postpones a removal.
+  const struct timespec times[2] = {{0, UTIME_OMIT}, before.st_mtim};
+  if (keep && ::utimensat(AT_FDCWD, task_root.c_str(), times, 0) != 0)
+    return error{std::string("cannot restore the folder's modification time: ") + std::strerror(errno), task_root.string()};
+  return {};
 }
 
 result<gc_meta> read_gc_meta(const fs::path& task_root) {
@@ -91,7 +120,11 @@ result<gc_meta> read_gc_meta(const fs::path& task_root) {
   if (!issue || !ws || !done) return error{"GC metadata lacks issue_id, workspace_id or completed_at", path.string()};
   auto when = parse_rfc3339(*done);
   if (!when) return error{"GC metadata completed_at is not an RFC 3339 time: " + *done, path.string()};
-  return gc_meta{*issue, *ws, *when};
+  gc_meta out{*issue, *ws, *when};
+  // Optional and informative: a malformed value is dropped, never an error.
+  if (auto status = text("issue_status")) out.issue_status = *status;
+  if (auto checked = text("issue_checked_at")) out.issue_checked_at = parse_rfc3339(*checked);
+  return out;
 }
 
 }  // namespace multicad::execenv

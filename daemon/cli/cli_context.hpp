@@ -41,5 +41,6 @@ void add_run_command(CLI::App& app, cli_context& ctx);
 void add_local_commands(CLI::App& app, cli_context& ctx);  // submit, tasks
 void add_status_command(CLI::App& app, cli_context& ctx);
 void add_service_command(CLI::App& app, cli_context& ctx);  // service install|uninstall|status
+void add_disk_usage_command(CLI::App& app, cli_context& ctx);
 
 }  // namespace multicad::cli

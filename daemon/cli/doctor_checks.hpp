@@ -33,6 +33,8 @@ check sandbox_policy_check(const execenv::sandbox_policy& p);
 // not write outside the workspace.
 check sandbox_runs_check(const agent::discovery& d, const execenv::sandbox_policy& p, const std::filesystem::path& scratch);
 check workspaces_check(const std::filesystem::path& root);
+// Free space on the workspaces root's file system against gc.min_free (at least 1 GiB).
+check disk_check(const config::settings& s);
 // Free, or which process holds it.
 check port_check(int port);
 

@@ -61,6 +61,7 @@ int doctor(const cli_context& ctx, bool json) {
   checks.push_back(sandbox_policy_check(policy));
   checks.push_back(sandbox_runs_check(codex, policy, s.state_dir / "doctor"));
   checks.push_back(workspaces_check(s.workspaces_root));
+  checks.push_back(disk_check(s));
   checks.push_back(port_check(s.health_port));
   std::error_code ec;
   fs::remove_all(s.state_dir / "doctor", ec);

@@ -1,11 +1,12 @@
 // `multicad status [--json] [--health-port N]`: asks the running daemon's
 // local endpoint and prints its mode, runtimes, running tasks, last server
-// contact and error, and the delivery outbox. Exit 0 when a daemon
+// contact and error, disk figures, and the delivery outbox. Exit 0 when a daemon
 // answers, 3 when none runs (as `systemctl status` does).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "config/disk_values.hpp"
 #include "daemon/cli/cli_context.hpp"
 #include "daemon/cli/local_http.hpp"
 
@@ -20,6 +21,19 @@ std::string text(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "-";
   return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string size_text(const json& v) { return v.is_number_unsigned() ? config::human_size(v.get<std::uint64_t>()) : "-"; }
+
+// "disk: 12.3 GiB under /root (limit 50.0 GiB), 80.1 GiB free (floor 10.0 GiB); GC reclaimed 3.2 GiB"
+void print_disk(const json& d) {
+  if (d.empty()) return;
+  auto limit = d.value("max_size_bytes", std::uint64_t{0});
+  std::cout << "disk:        " << size_text(d.value("used_bytes", json())) << " under " << text(d, "workspaces_root")
+            << " (limit " << (limit ? config::human_size(limit) : std::string("none")) << "), "
+            << size_text(d.value("free_bytes", json())) << " free (floor " << size_text(d.value("min_free_bytes", json()))
+            << "); GC reclaimed " << size_text(d.value("reclaimed_bytes_total", json())) << " since start"
+            << (d.value("over_quota", false) ? "; OVER QUOTA with nothing left to reclaim (see the log)" : "") << "\n";
 }
 
 void print(const json& h) {
@@ -40,6 +54,7 @@ void print(const json& h) {
     if (!h.value("last_error", "").empty())
       std::cout << "last error:  " << text(h, "last_error") << " (at " << text(h, "last_error_at") << ")\n";
   }
+  print_disk(h.value("disk", json::object()));
   auto outbox = h.value("outbox", json::object());
   std::cout << "outbox:      " << text(outbox, "depth") << " report(s) waiting";
   if (outbox.contains("oldest"))

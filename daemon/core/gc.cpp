@@ -28,45 +28,37 @@ gc_verdict decide(const gc_candidate& c, const std::optional<issue_answer>& issu
   return now - since > s.gc.ttl ? gc_verdict::remove_done : gc_verdict::keep;
 }
 
-namespace {
-bool plain_dir(const fs::directory_entry& e) {
-  std::error_code ec;
-  return e.is_directory(ec) && !e.is_symlink(ec);
-}
-bool hidden(const fs::path& p) { return p.filename().string().starts_with("."); }
-}  // namespace
-
-std::vector<gc_candidate> scan(const fs::path& root, const std::set<fs::path>& running) {
-  std::vector<gc_candidate> out;
-  std::error_code ec;
-  for (const auto& ws : fs::directory_iterator(root, ec)) {
-    if (!plain_dir(ws) || hidden(ws.path())) continue;
-    std::error_code inner;
-    for (const auto& task : fs::directory_iterator(ws.path(), inner)) {
-      if (!plain_dir(task) || hidden(task.path()) || running.count(task.path())) continue;
-      gc_candidate c{task.path(), task.last_write_time(inner), std::nullopt};
-      if (auto m = execenv::read_gc_meta(task.path())) c.meta = *m;
-      out.push_back(std::move(c));
-    }
+execenv::folder_state classify(bool has_meta, const std::optional<issue_answer>& issue, bool held) {
+  using fs_state = execenv::folder_state;
+  if (held) return fs_state::running;
+  if (!has_meta) return fs_state::orphan;
+  if (!issue) return fs_state::issue_done;  // local mode: the task itself is what ended
+  switch (issue->what) {
+    case issue_answer::kind::unknown: return fs_state::orphan;
+    case issue_answer::kind::error: return fs_state::issue_open;  // unsure: keep it as long as open ones
+    case issue_answer::kind::known: break;
   }
-  return out;
+  bool finished = issue->status == "done" || issue->status == "cancelled" || issue->status == "canceled";
+  return finished ? fs_state::issue_done : fs_state::issue_open;
 }
 
-bool remove_task_dir(const fs::path& root, const fs::path& dir, std::string& error) {
-  std::error_code ec;
-  auto st = fs::symlink_status(dir, ec);
+execenv::removal remove_task_dir(const fs::path& root, const fs::path& dir) {
+  execenv::removal out;
   // (root / "").parent_path() drops a trailing separator, so "/ws/" and "/ws" compare equal.
-  if (ec || !fs::is_directory(st) || dir.parent_path().parent_path() != (root / "").parent_path()) {
-    error = "not a task directory below the root";
-    return false;
+  const auto base = (root / "").parent_path();
+  auto relative = dir.lexically_relative(base);
+  if (dir.parent_path().parent_path() != base || std::distance(relative.begin(), relative.end()) != 2) {
+    out.error = dir.string() + ": not a task directory below the root";
+    return out;
   }
-  fs::remove_all(dir, ec);  // does not follow symlinks inside
-  if (ec) {
-    error = ec.message();
-    return false;
+  std::error_code ec;
+  if (fs::symlink_status(dir, ec).type() != fs::file_type::directory) {
+    out.error = dir.string() + ": not a task directory below the root";
+    return out;
   }
-  if (fs::is_empty(dir.parent_path(), ec) && !ec) fs::remove(dir.parent_path(), ec);
-  return true;
+  out = execenv::remove_below(base, relative);
+  if (out.ok() && fs::is_empty(dir.parent_path(), ec) && !ec) fs::remove(dir.parent_path(), ec);
+  return out;
 }
 
 }  // namespace multicad::core

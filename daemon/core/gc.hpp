@@ -3,19 +3,21 @@
 // or cancelled for gc.ttl, or when nothing tells what it belongs to (no
 // metadata, or an issue the server no longer knows) for gc.orphan_ttl.
 // Directories of running tasks, dot-folders and anything that is not a
-// plain directory below the root are never touched.
-// decide() is pure; scan() and remove() block (run them on the pool).
+// plain directory below the root are never touched. The disk side (sizes,
+// artifacts, the quota) is disk_reclaim.hpp.
+// decide() and classify() are pure; remove_task_dir() blocks (run it on the pool).
 #pragma once
 
 #include <chrono>
 #include <filesystem>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "config/settings.hpp"
+#include "execenv/disk_walk.hpp"
 #include "execenv/gc_meta.hpp"
+#include "execenv/reclaim_plan.hpp"
 
 namespace multicad::core {
 
@@ -37,12 +39,16 @@ enum class gc_verdict { keep, remove_done, remove_orphan };
 gc_verdict decide(const gc_candidate& c, const std::optional<issue_answer>& issue, const config::settings& s,
                   std::chrono::system_clock::time_point now, std::filesystem::file_time_type now_file);
 
-// Every task directory below the root (two levels), skipping dot-folders,
-// symlinks and the directories in `running`.
-std::vector<gc_candidate> scan(const std::filesystem::path& root, const std::set<std::filesystem::path>& running);
+// Where a finished folder stands in the quota's reclaim order
+// (execenv/reclaim_plan.hpp): done or cancelled issues and local-mode tasks
+// (`issue` empty: nobody to ask) go before open issues; no metadata or an
+// issue the server does not know is an orphan; an unanswered question
+// counts as open. `held`: a running task owns it or may reuse it.
+execenv::folder_state classify(bool has_meta, const std::optional<issue_answer>& issue, bool held);
 
-// Removes `dir` (after checking it is still a plain directory two levels
-// below root) and then its workspace folder if that became empty.
-bool remove_task_dir(const std::filesystem::path& root, const std::filesystem::path& dir, std::string& error);
+// Removes `dir` (after checking it is a plain directory two levels below
+// root, every component opened without following symlinks) and then its
+// workspace folder if that became empty. `freed` counts what the disk got back.
+execenv::removal remove_task_dir(const std::filesystem::path& root, const std::filesystem::path& dir);
 
 }  // namespace multicad::core

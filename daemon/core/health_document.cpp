@@ -16,6 +16,27 @@ namespace {
 json time_or_null(const std::optional<std::chrono::system_clock::time_point>& t) {
   return t ? json(execenv::format_rfc3339_utc(*t)) : json(nullptr);
 }
+
+json number_or_null(const std::optional<std::uint64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+// `multicad disk-usage` reads workspaces_root here, so it measures the root
+// this daemon uses even when its own settings differ.
+json disk_json(const services& svc) {
+  const auto& d = svc.stats.disk;
+  const auto& gc = svc.settings.gc;
+  std::optional<std::uint64_t> min_free;
+  if (gc.min_free.percent <= 0) min_free = gc.min_free.bytes;
+  else if (d.total_bytes) min_free = gc.min_free.of(*d.total_bytes);
+  return {{"workspaces_root", svc.settings.workspaces_root.string()},
+          {"used_bytes", number_or_null(d.used_bytes)},
+          {"measured_at", time_or_null(d.measured_at)},
+          {"free_bytes", number_or_null(d.free_bytes)},
+          {"total_bytes", number_or_null(d.total_bytes)},
+          {"reclaimed_bytes_total", d.reclaimed_bytes_total},
+          {"max_size_bytes", gc.max_size},
+          {"min_free_bytes", number_or_null(min_free)},
+          {"over_quota", d.over_quota}};
+}
 }  // namespace
 
 std::string health_json(services& svc, const std::string& server_url) {
@@ -50,7 +71,8 @@ std::string health_json(services& svc, const std::string& server_url) {
            {"codex", {{"path", svc.codex.path.string()}, {"version", svc.codex.raw}}},
            {"last_server_contact", time_or_null(svc.contact.last_ok)},
            {"last_error", svc.store_problem.empty() ? svc.contact.last_error : svc.store_problem},
-           {"last_error_at", time_or_null(svc.contact.last_error_at)}};
+           {"last_error_at", time_or_null(svc.contact.last_error_at)},
+           {"disk", disk_json(svc)}};
   store::outbox outbox(svc.db);
   if (auto d = outbox.depth()) {
     out["outbox"] = {{"depth", d->items}};

@@ -1,7 +1,8 @@
 // The JSON the local endpoint serves: /health in the shape the Multica CLI
 // and desktop app read (spec/server-api.md §11: status, pid, uptime,
 // daemon_id, ...), plus what `multicad status` shows (running tasks, last
-// server contact and error, outbox depth). Thread rule: the io_context.
+// server contact and error, outbox depth, disk figures and the workspaces
+// root `multicad disk-usage` measures). Thread rule: the io_context.
 #pragma once
 
 #include <string>

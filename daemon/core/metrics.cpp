@@ -28,6 +28,20 @@ bool id_like(const std::string& part) {
   return hex == static_cast<int>(part.size());
 }
 
+// Byte counts in full: "%.6g" would round 53687091200 to 5.36871e+10.
+void whole(std::string& out, const char* name, std::uint64_t v) { out += std::string(name) + " " + std::to_string(v) + "\n"; }
+
+// Gauges appear once measured (a missing series says "not known yet", a 0
+// would say "empty disk").
+void render_disk(std::string& out, const disk_figures& d) {
+  header(out, "multicad_disk_used_bytes", "gauge", "Bytes under the workspaces root at the last GC pass.");
+  if (d.used_bytes) whole(out, "multicad_disk_used_bytes", *d.used_bytes);
+  header(out, "multicad_disk_free_bytes", "gauge", "Bytes available on the workspaces root's file system.");
+  if (d.free_bytes) whole(out, "multicad_disk_free_bytes", *d.free_bytes);
+  header(out, "multicad_disk_reclaimed_bytes_total", "counter", "Bytes GC freed (folders, artifacts, repository caches).");
+  whole(out, "multicad_disk_reclaimed_bytes_total", d.reclaimed_bytes_total);
+}
+
 }  // namespace
 
 void histogram::observe(double seconds) {
@@ -102,6 +116,7 @@ std::string metrics::render(std::int64_t outbox_depth) const {
   sample(out, "multicad_reports_delivered_total", "", static_cast<double>(reports_delivered));
   header(out, "multicad_outbox_depth", "gauge", "Reports stored and not yet delivered.");
   sample(out, "multicad_outbox_depth", "", static_cast<double>(outbox_depth));
+  render_disk(out, disk);
   return out;
 }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/core/disk_figures.hpp"
+
 namespace multicad::core {
 
 class histogram {
@@ -42,6 +44,7 @@ struct metrics {
   std::uint64_t version_detections = 0;
   std::uint64_t gc_removed = 0;
   std::uint64_t reports_delivered = 0;
+  disk_figures disk;  // /health shows the same figures
 
   void record_request(const std::string& method, const std::string& path, int status, std::chrono::milliseconds latency,
                       bool ok);

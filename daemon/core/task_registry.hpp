@@ -4,8 +4,10 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,8 +42,27 @@ class task_registry {
   }
   std::function<void()> on_change;  // a slot freed: wakes the poller and shutdown
 
+  // GC holds a finished task folder (by path, and by the issue it served)
+  // while it removes something in it; a task starting meanwhile prepares a
+  // fresh folder rather than reuse a half-removed one. Both sides decide on
+  // the io_context, so "GC checked no task runs" and "a task looked for a
+  // hold" cannot interleave.
+  void gc_hold(const std::filesystem::path& dir, const std::string& issue_id) {
+    gc_dirs_.insert(dir);
+    if (!issue_id.empty()) gc_issues_.insert(issue_id);
+  }
+  void gc_release(const std::filesystem::path& dir, const std::string& issue_id) {
+    gc_dirs_.erase(dir);
+    if (!issue_id.empty()) gc_issues_.erase(issue_id);
+  }
+  bool gc_holds(const std::filesystem::path& dir, const std::string& issue_id) const {
+    return gc_dirs_.count(dir) > 0 || (!issue_id.empty() && gc_issues_.count(issue_id) > 0);
+  }
+
  private:
   std::map<std::string, running_entry> tasks_;
+  std::set<std::filesystem::path> gc_dirs_;
+  std::set<std::string> gc_issues_;
 };
 
 }  // namespace multicad::core

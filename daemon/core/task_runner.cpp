@@ -187,7 +187,12 @@ execenv::prepare_request prepare_request_for(task_environment& env, const proto:
     r.task.multica_path = (env.agent_bin / toolbox::multica_command_name).string();
     if (r.task.repos.empty() && env.workspace_repos) r.task.repos = env.workspace_repos(task.workspace_id);
   }
-  if (!task.prior_work_dir.empty()) r.prior_workdir = task.prior_work_dir;
+  // A folder GC is removing something from right now is not reused: the
+  // task gets a fresh one (it loses the prior session, not its files).
+  auto prior_workdir = std::filesystem::path(task.prior_work_dir).lexically_normal();
+  if (!prior_workdir.has_filename()) prior_workdir = prior_workdir.parent_path();  // "…/workdir/"
+  if (!task.prior_work_dir.empty() && !env.registry.gc_holds(prior_workdir.parent_path(), task.issue_id))
+    r.prior_workdir = task.prior_work_dir;
   return r;
 }
 

@@ -170,3 +170,23 @@ TEST_CASE("doctor reports each check and exits by the worst", "[integration][cli
   CHECK(status.count("sandbox") == 1);
   CHECK(status.count("health port") == 1);
 }
+
+TEST_CASE("doctor warns when free disk space is below gc.min_free", "[integration][cli]") {
+  cli c;
+  c.env["MULTICA_WORKSPACES_ROOT"] = (c.dir / "ws").string();
+  c.env["MULTICA_CODEX_PATH"] = (c.dir / "no-codex").string();
+  c.env["MULTICA_DAEMON_HEALTH_PORT"] = "1";
+  auto disk = [&] {
+    auto j = nlohmann::json::parse(c.run({"doctor", "--json"}).out);
+    for (const auto& check : j["checks"])
+      if (check["check"] == "disk") return check;
+    return nlohmann::json();
+  };
+  c.env["MULTICA_GC_MIN_FREE"] = "99.9%";  // no test machine has that much free
+  auto low = disk();
+  CHECK(low["status"] == "WARN");
+  CHECK_THAT(low["found"].get<std::string>(), Catch::Contains("gc.min_free 99.9%"));
+  CHECK_THAT(low["action"].get<std::string>(), Catch::Contains("multicad disk-usage"));
+  c.env["MULTICA_GC_MIN_FREE"] = "1MB";
+  CHECK(disk()["status"] == "PASS");
+}

@@ -41,6 +41,9 @@ daemon_process::daemon_process(const temp_dir& dir, std::map<std::string, std::s
       {"MULTICA_LOG_FILE", log_file_.string()},
       {"MULTICA_SHUTDOWN_GRACE", "5s"},
       {"FAKE_CODEX_AGENT_DIR", fake_codex_agent_dir(dir).string()},
+      // The disk quota's free-space floor would make GC behave differently on
+      // a machine with little free space; tests that need it set it.
+      {"MULTICA_GC_MIN_FREE", "0"},
   };
   for (auto& [k, v] : env) e[k] = v;
   if (e.count("MULTICA_DAEMON_HEALTH_PORT")) port_ = std::stoi(e["MULTICA_DAEMON_HEALTH_PORT"]);

@@ -36,3 +36,19 @@ TEST_CASE("parse_rfc3339 accepts offsets and fractions", "[execenv][gc_meta]") {
   CHECK_FALSE(parse_rfc3339("2026-13-12T09:30:05Z").has_value());
   CHECK_FALSE(parse_rfc3339("2026-04-12T09:30:05").has_value());
 }
+
+TEST_CASE("recording an issue status keeps the folder's modification time", "[execenv][gc_meta]") {
+  temp_dir d;
+  gc_meta m{"issue-1", "ws-1", sys_days{2026y / 11 / 26} + 17h};
+  REQUIRE(write_gc_meta(d.path(), m).has_value());
+  auto old = std::filesystem::file_time_type::clock::now() - 100h;
+  std::filesystem::last_write_time(d.path(), old);
+  auto at = sys_days{2026y / 11 / 27} + 9h;
+  REQUIRE(record_issue_status(d.path(), m, "in_review", at).has_value());
+  CHECK(std::filesystem::last_write_time(d.path()) == old);  // the orphan rule's clock did not move
+  auto back = read_gc_meta(d.path());
+  REQUIRE(back.has_value());
+  CHECK(back->issue_status == "in_review");
+  CHECK(back->issue_checked_at == at);
+  CHECK(back->completed_at == m.completed_at);
+}

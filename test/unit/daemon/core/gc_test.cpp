@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "daemon/core/disk_guard.hpp"
 #include "daemon/core/gc.hpp"
 #include "test/support/temp_dir.hpp"
 
@@ -70,25 +71,58 @@ TEST_CASE("in local mode the metadata's end time decides", "[daemon][gc]") {
   CHECK(decide(with_meta(c, hours(119)), std::nullopt, s, c.now, c.now_file) == gc_verdict::keep);
 }
 
-TEST_CASE("the GC scan skips running tasks and dot-folders and symlinks", "[daemon][gc]") {
+TEST_CASE("a finished folder's place in the reclaim order follows its issue", "[daemon][gc]") {
+  using multicad::execenv::folder_state;
+  auto known = [](std::string s) { return std::optional<issue_answer>(issue(std::move(s))); };
+  CHECK(classify(true, known("done"), false) == folder_state::issue_done);
+  CHECK(classify(true, known("cancelled"), false) == folder_state::issue_done);
+  CHECK(classify(true, known("in_review"), false) == folder_state::issue_open);
+  CHECK(classify(true, std::nullopt, false) == folder_state::issue_done);  // local mode: nobody to ask
+  CHECK(classify(true, issue_answer{issue_answer::kind::unknown}, false) == folder_state::orphan);
+  CHECK(classify(true, issue_answer{issue_answer::kind::error}, false) == folder_state::issue_open);
+  CHECK(classify(false, std::nullopt, false) == folder_state::orphan);
+  CHECK(classify(true, known("done"), true) == folder_state::running);  // held: a task runs there or may reuse it
+}
+
+TEST_CASE("GC removes only plain task directories two levels below the root", "[daemon][gc]") {
   temp_dir d;
   fs::create_directories(d / "ws/w1/aaaa1111/workdir");
-  fs::create_directories(d / "ws/w1/bbbb2222");
+  write_file(d / "ws/w1/bbbb2222/workdir/f", std::string(10000, 'x'));
   fs::create_directories(d / "ws/.ping/w1/cccc3333");
   fs::create_directories(d / "outside/secret");
   fs::create_directory_symlink(d / "outside", d / "ws/w1/link");
-  write_file(d / "ws/w1/aaaa1111/.gc_meta.json", R"({"issue_id":"i","workspace_id":"w1","completed_at":"2026-01-01T00:00:00Z"})");
-  auto found = scan(d / "ws", {d / "ws/w1/bbbb2222"});
-  REQUIRE(found.size() == 1);
-  CHECK(found[0].dir == d / "ws/w1/aaaa1111");
-  CHECK(found[0].meta->issue_id == "i");
 
-  std::string error;
-  CHECK_FALSE(remove_task_dir(d / "ws", d / "ws/w1/link", error));  // a symlink is never followed
+  CHECK_FALSE(remove_task_dir(d / "ws", d / "ws/w1/link").ok());  // a symlink is never followed
   CHECK(fs::exists(d / "outside/secret"));
-  CHECK_FALSE(remove_task_dir(d / "ws", d / "outside/secret", error));
-  CHECK(remove_task_dir(d / "ws", d / "ws/w1/aaaa1111", error));
-  CHECK(remove_task_dir(d / "ws/", d / "ws/w1/bbbb2222", error));  // a trailing slash on the root is fine
+  CHECK_FALSE(remove_task_dir(d / "ws", d / "outside/secret").ok());
   fs::remove(d / "ws/w1/link");
-  CHECK(remove_task_dir(d / "ws", d / "ws/.ping/w1/cccc3333", error) == false);  // not two levels below the root
+  CHECK(remove_task_dir(d / "ws", d / "ws/w1/aaaa1111").ok());
+  auto r = remove_task_dir(d / "ws/", d / "ws/w1/bbbb2222");  // a trailing slash on the root is fine
+  CHECK(r.ok());
+  CHECK(r.freed >= 10000);
+  CHECK_FALSE(fs::exists(d / "ws/w1/bbbb2222"));
+  CHECK_FALSE(remove_task_dir(d / "ws", d / "ws/.ping/w1/cccc3333").ok());  // not two levels below the root
+  CHECK_FALSE(fs::exists(d / "ws/w1"));  // the emptied workspace folder went too
+}
+
+TEST_CASE("a folder is held while its task runs or its issue has a running task", "[daemon][gc]") {
+  held_folders held;
+  held.dirs.insert("/ws/w/aaaa1111");
+  held.issues.insert("issue-running");
+  multicad::execenv::gc_meta other{"issue-other", "w", std::chrono::system_clock::now()};
+  multicad::execenv::gc_meta same{"issue-running", "w", std::chrono::system_clock::now()};
+  CHECK(held.holds("/ws/w/aaaa1111", std::nullopt));
+  CHECK(held.holds("/ws/w/bbbb2222", same));  // the running task may reuse it
+  CHECK_FALSE(held.holds("/ws/w/bbbb2222", other));
+  CHECK_FALSE(held.holds("/ws/w/bbbb2222", std::nullopt));
+}
+
+TEST_CASE("a folder GC holds is not offered for reuse until GC lets go", "[daemon][gc]") {
+  task_registry tasks;
+  {
+    gc_hold hold(tasks, "/ws/w/aaaa1111", "issue-1");
+    CHECK(tasks.gc_holds("/ws/w/aaaa1111", ""));
+    CHECK(tasks.gc_holds("/ws/w/other", "issue-1"));  // by issue too: the server may spell the path differently
+  }
+  CHECK_FALSE(tasks.gc_holds("/ws/w/aaaa1111", "issue-1"));
 }
