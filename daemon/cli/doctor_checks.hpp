@@ -33,6 +33,9 @@ check sandbox_policy_check(const execenv::sandbox_policy& p);
 // not write outside the workspace.
 check sandbox_runs_check(const agent::discovery& d, const execenv::sandbox_policy& p, const std::filesystem::path& scratch);
 check workspaces_check(const std::filesystem::path& root);
+// Whether `p` is under the temporary folder ($TMPDIR, else /tmp), where Codex
+// refuses to create the helper links its sandbox needs.
+bool under_temp_folder(const std::filesystem::path& p);
 // Free, or which process holds it.
 check port_check(int port);
 
