@@ -191,6 +191,9 @@ run_daemon_task() {
   local i=$1 warm=$2 out=$3 rec load task exec_us
   load=$(load1)
   mock POST /_mock/reset >/dev/null
+  # Enqueue at a random moment of the daemon's poll cycle (default 3 s), so
+  # enqueue -> claim samples the wait a real task sees, not one phase of it.
+  sleep "$(awk -v r="$RANDOM" -v ms="${BENCH_ENQUEUE_JITTER_MS:-3000}" 'BEGIN { printf "%.3f", r / 32768 * ms / 1000 }')"
   rec=$(node "$BENCH/lib/fake_tasks.mjs" run "$SERVER_URL" "$WORKSPACE" '' "${RUN_TIMEOUT_S:-120}")
   task=$(jq -r .task <<<"$rec")
   exec_us=$(jq -r --arg t "$task" 'select(.task == $t and .argv1 != "--version") | .at_us' "$STAMPS" | head -1)
@@ -202,22 +205,21 @@ run_daemon_task() {
 
 # prepare_task_dir HOME_DIR: a task directory prepared exactly as the daemon
 # prepares one (`multicad env prepare`), seeded from HOME_DIR/codex-shared;
-# sets TASK_ID, TASK_WORKDIR, TASK_CODEX_HOME.
+# sets TASK_ID, TASK_WORKDIR, TASK_CODEX_HOME and TASK_PROMPT, the prompt the
+# daemon builds for an issue task (from the binary, so the baseline cannot
+# drift from daemon/agent/prompt.cpp).
 prepare_task_dir() {
   local dir=$1 prep
   TASK_ID=$(cat /proc/sys/kernel/random/uuid)
   prep=$(HOME="$dir/home" CODEX_HOME="$dir/codex-shared" MULTICA_CODEX_PATH="$REAL_CODEX" \
-    "$MULTICAD" env prepare --workspaces-root "$dir/ws" --workspace-id bench --task-id "$TASK_ID" 2>/dev/null)
-  TASK_WORKDIR=$(awk '$1 == "workdir:" { print $2 }' <<<"$prep")
-  TASK_CODEX_HOME=$(awk '$1 == "codex_home:" { print $2 }' <<<"$prep")
-  [ -d "$TASK_WORKDIR" ] || die "multicad env prepare failed: $prep"
-}
-
-# The prompt multicad builds for an issue task (daemon/agent/prompt.cpp).
-issue_prompt() {
-  printf '%s' "You are a local coding agent working for this Multica workspace. Your task concerns issue $1.
-
-Start by reading the issue: \`multica issue get $1 --output json\`. Then complete the task it describes, and post your result as a comment on the issue."
+    "$MULTICAD" env prepare --workspaces-root "$dir/ws" --workspace-id bench --task-id "$TASK_ID" \
+    --issue-id "$TASK_ID" --json 2>/dev/null) || die "multicad env prepare failed: $prep"
+  TASK_WORKDIR=$(jq -r .workdir <<<"$prep")
+  TASK_CODEX_HOME=$(jq -r .codex_home <<<"$prep")
+  TASK_PROMPT=$(jq -r .prompt <<<"$prep")
+  if [ ! -d "$TASK_WORKDIR" ] || [ -z "$TASK_PROMPT" ]; then
+    die "multicad env prepare gave no task directory or prompt: $prep"
+  fi
 }
 
 # ---- the daemon --------------------------------------------------------------

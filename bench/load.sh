@@ -78,7 +78,7 @@ wait_done() {
   local deadline=$((SECONDS + 4 * FLOOD_S + 180)) ended
   while ((SECONDS < deadline)); do
     ended=$(curl -sf --max-time 5 "http://127.0.0.1:$HEALTH_PORT/metrics" |
-      awk '$1 ~ /^multicad_tasks_total\{state="(completed|failed|cancelled|timed_out)"\}/ { s += $2 } END { print s + 0 }')
+      awk '$1 ~ /^multicad_tasks_finished_total\{/ { s += $2 } END { print s + 0 }')
     if [ "$ended" -ge "$TASKS" ] && [ "$(metric multicad_outbox_depth)" = 0 ]; then return 0; fi
     sleep 1
   done

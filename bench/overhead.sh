@@ -59,7 +59,7 @@ run_bare() {
   prepare_task_dir "$BDIR"
   mock POST /_mock/reset >/dev/null
   out=$(HOME="$BDIR/home" MULTICA_TASK_ID="bare-$i-$warm" EXEC_STAMP_TARGET="$REAL_CODEX" EXEC_STAMP_LOG="$STAMPS" \
-    "$BARE" --codex "$STAMP" --codex-home "$TASK_CODEX_HOME" --cwd "$TASK_WORKDIR" --prompt "$(issue_prompt "$TASK_ID")" \
+    "$BARE" --codex "$STAMP" --codex-home "$TASK_CODEX_HOME" --cwd "$TASK_WORKDIR" --prompt "$TASK_PROMPT" \
     --stderr "$WORK/bare-codex.err" --timeout-s "$RUN_TIMEOUT_S" || true)
   exec_us=$(jq -r --arg t "bare-$i-$warm" 'select(.task == $t) | .at_us' "$STAMPS" | head -1)
   jq -c --argjson i "$i" --argjson warm "$warm" --argjson load "$load" --argjson model "$(mock_request_times)" \

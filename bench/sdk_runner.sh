@@ -75,7 +75,7 @@ run_sdk() {
   t0=$EPOCHREALTIME
   out=$(HOME="$RDIR/home" MULTICA_TASK_ID="sdk-$i-$warm" EXEC_STAMP_TARGET="$NATIVE_CODEX" EXEC_STAMP_LOG="$STAMPS" \
     CODEX_SDK_DIR="$SDK_DIR" timeout "$RUN_TIMEOUT_S" /usr/bin/time -v -o "$WORK/time.txt" \
-    node "$BENCH/sdk_runner/index.mjs" "$STAMP" "$TASK_CODEX_HOME" "$TASK_WORKDIR" "$(issue_prompt "$TASK_ID")" || true)
+    node "$BENCH/sdk_runner/index.mjs" "$STAMP" "$TASK_CODEX_HOME" "$TASK_WORKDIR" "$TASK_PROMPT" || true)
   t1=$EPOCHREALTIME
   max_rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/time.txt")
   jq -c --argjson i "$i" --argjson warm "$warm" --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) * 1000 }')" \

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <vector>
 
+#include "config/listen_address.hpp"
 #include "config/server_url.hpp"
 
 namespace multicad::config {
@@ -175,6 +176,20 @@ key_spec artifact_patterns_key() {
           [](const settings& s) { return format_artifact_patterns(s.gc.artifact_patterns); }};
 }
 
+key_spec metrics_listen_key() {
+  return {"metrics.listen", "MULTICA_METRICS_LISTEN", "metrics-listen",
+          "also serve GET /metrics (only that, read-only) on this ADDRESS:PORT, e.g. 0.0.0.0:9464; empty: off",
+          value_type::text, false,
+          [](settings& s, std::string_view text, const resolve_context&) -> maybe_error {
+            if (text.empty()) { s.metrics.listen.clear(); return std::nullopt; }
+            auto r = parse_listen_address(text);
+            if (auto* e = std::get_if<std::string>(&r)) return *e;
+            s.metrics.listen = std::get<listen_address>(r).to_string();
+            return std::nullopt;
+          },
+          [](const settings& s) { return s.metrics.listen; }};
+}
+
 std::vector<key_spec> build_table() {
   using sc = sandbox_choice;
   std::vector<key_spec> t;
@@ -267,6 +282,7 @@ std::vector<key_spec> build_table() {
                        "rotate log.file past this size (e.g. 20MB; 0: never)", [](auto& s) -> auto& { return s.log.max_size; }));
   t.push_back(int_key("log.max_files", "MULTICA_LOG_MAX_FILES", "log-max-files", "rotated log files kept",
                       [](auto& s) -> auto& { return s.log.max_files; }, 1, 1000));
+  t.push_back(metrics_listen_key());
   return t;
 }
 

@@ -65,6 +65,13 @@ struct log_settings {
   bool operator==(const log_settings&) const = default;
 };
 
+// A second listener that serves GET /metrics and nothing else, for a
+// Prometheus on another machine (docs/operations.md, "Metrics from elsewhere").
+struct metrics_settings {
+  std::string listen;  // "ADDRESS:PORT" (config/listen_address.hpp); empty: off
+  bool operator==(const metrics_settings&) const = default;
+};
+
 struct settings {
   std::string server_url;  // normalised base URL; empty: embedded local mode
   std::string token;       // secret; never printed
@@ -86,6 +93,7 @@ struct settings {
   codex_agent_settings codex_agent;
   codex_settings codex;
   log_settings log;
+  metrics_settings metrics;
   bool operator==(const settings&) const = default;
 };
 

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs multicad from this source tree: the build dependencies
-# (scripts/setup.sh), an optimised build, the binary, a config file, and the
-# systemd system service. Idempotent: a second run rebuilds what changed,
-# keeps the existing config, and leaves an unchanged service running (it is
-# restarted only when the binary or the unit changed).
+# (scripts/setup.sh), an optimised build, the binary and its man page, and the
+# systemd system service with its config. Idempotent: a second run rebuilds
+# what changed, keeps the existing config, and leaves an unchanged service
+# running (it is restarted only when the binary or the unit changed).
 #
 #   packaging/install.sh [--prefix DIR] [--no-service] [--dry-run]
 #
 #   --prefix DIR   install the binary to DIR/bin (default: $PREFIX, else /usr/local)
-#   --no-service   install the binary and config only
+#   --no-service   install the binary and man page only
 #   --dry-run      print every command instead of running it
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,10 +43,11 @@ run() {
 
 built="$here/build/default/daemon/multicad"
 bin="$prefix/bin/multicad"
+man="$here/build/default/man/man1/multicad.1.gz"
 
 run "$here/scripts/setup.sh"
 run cmake --preset default
-run cmake --build "$here/build/default" --target multicad
+run cmake --build "$here/build/default" --target multicad multicad_package_files
 
 # install(1) replaces the file (a new inode), so a running daemon keeps its
 # old binary until it restarts.
@@ -54,30 +55,31 @@ binary_changed=true
 if [ -e "$bin" ] && [ -e "$built" ] && cmp -s "$built" "$bin"; then binary_changed=false; fi
 run "${as_root[@]}" install -d -m 755 "$prefix/bin"
 run "${as_root[@]}" install -m 755 "$built" "$bin"
+run "${as_root[@]}" install -D -m 644 "$man" "$prefix/share/man/man1/multicad.1.gz"
 
-if [ -e "$config" ]; then
-  echo "install.sh: keeping $config"
-else
-  run "${as_root[@]}" install -D -m 644 "$here/config/multicad.example.toml" "$config"
-fi
-
+# The config is written by `multicad service install` below, the same way on
+# every install path (the .deb, this script, the binary alone): 0640,
+# root:multicad, since it may hold the server token.
 if ! $with_service; then
-  echo "install.sh: done; no service (--no-service). Start it by hand: $bin run --config $config"
+  echo "install.sh: done; no service (--no-service), no config. Start it by hand: $bin run"
+  echo "  (settings: ~/.config/multicad/config.toml, see $here/config/multicad.example.toml)"
   exit 0
 fi
 if [ ! -d /run/systemd/system ]; then
   echo "install.sh: systemd is not running on this machine; no service installed."
-  echo "  Run '$bin run --config $config' under your init system; '$bin service install --system --dry-run' shows the unit."
+  echo "  Run '$bin run --config $config' under your init system; '$bin service install --system --dry-run'"
+  echo "  shows the unit and the config it would write."
   exit 0
 fi
 
 if $dry_run; then
-  run "${as_root[@]}" "$bin" service install --system --config "$config"
+  run "${as_root[@]}" "$bin" service install --system
   $binary_changed && run "${as_root[@]}" systemctl try-restart multicad.service
   exit 0
 fi
-echo "+ ${as_root[*]} $bin service install --system --config $config"
-output=$("${as_root[@]}" "$bin" service install --system --config "$config")
+# Without --config the system service uses $config, creating it if missing.
+echo "+ ${as_root[*]} $bin service install --system"
+output=$("${as_root[@]}" "$bin" service install --system)
 printf '%s\n' "$output"
 # `service install` restarts only for a changed unit; a new binary under an
 # unchanged unit needs its own restart (the daemon drains first).

@@ -5,7 +5,8 @@
 #   scripts/setup.sh --with-codex  also the pinned real Codex CLI (npm) in .deps/codex
 #   scripts/setup.sh --for-tests   all of the above, plus the tools the tests run
 #                                  (systemd-analyze, xmllint, dpkg-shlibdeps,
-#                                  the shellcheck linter, clang with libFuzzer)
+#                                  the shellcheck linter, clang with libFuzzer,
+#                                  lintian for the .deb, promtool for /metrics)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -25,7 +26,7 @@ packages=(
   libspdlog-dev libcli11-dev catch2 libsqlite3-dev bubblewrap
 )
 if $for_tests; then
-  packages+=(systemd libxml2-utils dpkg-dev shellcheck clang-14 libclang-rt-14-dev)
+  packages+=(systemd libxml2-utils dpkg-dev shellcheck clang-14 libclang-rt-14-dev lintian)
 fi
 # Node and npm run the Codex CLI; any working pair will do (Debian's or another).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
@@ -41,6 +42,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: Debian packages present"
+fi
+
+# promtool checks /metrics (test/integration/operations_test.cpp). Debian ships
+# it in the package prometheus, whose installation also enables and starts a
+# Prometheus server on a systemd host; so the package is unpacked into
+# .deps/prometheus instead (promtool is one static binary), not installed.
+if $for_tests && ! command -v promtool >/dev/null; then
+  prom_dir="$here/.deps/prometheus"
+  if [ -x "$prom_dir/usr/bin/promtool" ]; then
+    echo "setup: promtool present in .deps/prometheus"
+  else
+    echo "setup: unpacking promtool from the Debian package prometheus into .deps/prometheus"
+    download=$(mktemp -d)
+    (cd "$download" && apt-get download -qq prometheus)
+    mkdir -p "$prom_dir"
+    dpkg-deb -x "$download"/prometheus_*.deb "$prom_dir"
+    rm -rf "$download"
+  fi
 fi
 
 if $with_codex; then

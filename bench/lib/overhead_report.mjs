@@ -31,6 +31,10 @@ const d = daemon.map((r) => {
   return {
     i: r.i,
     wall: r.end_ms - r.claim_ms,
+    // From the task's creation at the server: adds the wait for the next poll
+    // (uniform over the poll interval, since runs start at a random phase of it).
+    enqueued: r.created_ms ? r.end_ms - r.created_ms : null,
+    pollWait: r.created_ms ? r.claim_ms - r.created_ms : null,
     claimToExec: exec - r.claim_ms,
     claimReplyToExec: r.claim_done_ms ? exec - r.claim_done_ms : null,
     claimToStart: callAt(r, 'start') - r.claim_ms,
@@ -90,6 +94,8 @@ console.log(`\n== Overhead over bare Codex (real Codex 0.171.0 + mock model; loa
 console.log(table([
   ['per-task wall time (ms)', 'n', 'p50', 'p90', 'min', 'max'],
   row('multicad run: claim -> complete (server view)', dw),
+  row('multicad run: enqueue -> complete (incl. the poll wait)', s(d, 'enqueued')),
+  row('multicad run: enqueue -> claim (the poll wait)', s(d, 'pollWait')),
   row('bare client: fork -> codex exited', bw),
   row('bare client: fork -> turn/completed', s(b, 'toTurnCompleted')),
 ]));
@@ -131,7 +137,8 @@ const barePhases = {};
 for (const k of ['toTurnCompleted', 'startToExec', 'execToModel', 'modelSpan', 'lastModelToEnd', 'turnCompletedToExit']) barePhases[k] = s(b, k);
 console.log(JSON.stringify({
   bench: 'overhead', machine: JSON.parse(machineJson), load_start: Number(loadStart), load_end: Number(loadEnd),
-  failed_runs: failed, daemon_wall_ms: dw, bare_wall_ms: bw, overhead_ms: +overheadMs.toFixed(2),
+  failed_runs: failed, daemon_wall_ms: dw, daemon_enqueue_to_complete_ms: s(d, 'enqueued'),
+  daemon_poll_wait_ms: s(d, 'pollWait'), bare_wall_ms: bw, overhead_ms: +overheadMs.toFixed(2),
   overhead_pct: +overheadPct.toFixed(3), overhead_p90_ms: +overheadP90.toFixed(2),
   attributable_overhead_ms: +attributable.toFixed(2), claim_to_exec_ms: c2e, claim_reply_to_exec_ms: r2e, paired_wall_diff_ms: pairedWall, paired_codex_start_diff_ms: pairedCodexStart,
   daemon_phases_ms: phases, bare_phases_ms: barePhases, targets,

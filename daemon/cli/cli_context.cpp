@@ -31,7 +31,7 @@ void cli_context::attach(CLI::App& app) {
   app.fallthrough();
 }
 
-std::optional<config::loaded_settings> cli_context::load_settings() const {
+boost::system::result<config::loaded_settings, config::error> cli_context::try_load_settings() const {
   auto in = config::process_inputs();
   if (!config_file_.empty()) in.config_file = std::filesystem::path(config_file_);
   const auto keys = config::all_keys();
@@ -39,7 +39,11 @@ std::optional<config::loaded_settings> cli_context::load_settings() const {
     if (keys[i].flag.empty()) continue;
     if (options_[o++]->count() > 0) in.flags.push_back({std::string(keys[i].flag), values_[i]});
   }
-  auto loaded = config::load(in);
+  return config::load(in);
+}
+
+std::optional<config::loaded_settings> cli_context::load_settings() const {
+  auto loaded = try_load_settings();
   if (!loaded) {
     std::cerr << "multicad: invalid configuration: " << loaded.error().to_string() << "\n";
     return std::nullopt;

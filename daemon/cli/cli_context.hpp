@@ -25,6 +25,8 @@ class cli_context {
   // Loads settings with the flags given; on error prints it to stderr and
   // returns nullopt (the caller exits with bad_usage).
   std::optional<config::loaded_settings> load_settings() const;
+  // The same without printing: the daemon logs the error instead.
+  boost::system::result<config::loaded_settings, config::error> try_load_settings() const;
 
   int status = exit_status::ok;
 

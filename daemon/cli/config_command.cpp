@@ -26,11 +26,38 @@ std::string toml_string(std::string_view v) {
   return out + "\"";
 }
 
+std::string_view type_name(config::value_type t) {
+  switch (t) {
+    case config::value_type::text: return "text";
+    case config::value_type::path: return "path";
+    case config::value_type::duration: return "duration";
+    case config::value_type::integer: return "integer";
+    case config::value_type::boolean: return "boolean";
+    case config::value_type::choice: return "choice";
+    case config::value_type::url: return "url";
+    case config::value_type::size: return "size";
+  }
+  return "text";
+}
+
+// The value as the TOML file holds it: integers and booleans bare, the rest
+// (durations "1h30m0s", sizes "20MB", paths, names) as strings, so a value can
+// be copied back into the file. `type` says which.
+nlohmann::json typed_value(const config::key_spec& k, const config::settings& s) {
+  auto v = shown_value(k, s);
+  if (k.secret) return v;
+  if (k.type == config::value_type::integer) return std::stoll(v);
+  if (k.type == config::value_type::boolean) return v == "true";
+  return v;
+}
+
 int show(const config::loaded_settings& loaded, bool json) {
   if (json) {
-    nlohmann::json out{{"config_file", loaded.file ? loaded.file->string() : ""}, {"settings", nlohmann::json::object()}};
+    nlohmann::json out{{"config_file", loaded.file ? nlohmann::json(loaded.file->string()) : nlohmann::json()},
+                       {"settings", nlohmann::json::object()}};
     for (const auto& k : config::all_keys()) {
-      out["settings"][std::string(k.name)] = {{"value", shown_value(k, loaded.values)},
+      out["settings"][std::string(k.name)] = {{"value", typed_value(k, loaded.values)},
+                                              {"type", type_name(k.type)},
                                               {"source", loaded.origins.at(std::string(k.name)).describe()}};
     }
     out["warnings"] = loaded.warnings;

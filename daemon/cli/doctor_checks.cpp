@@ -131,6 +131,16 @@ check sandbox_runs_check(const agent::discovery& d, const execenv::sandbox_polic
                                  "/bin/sh", "-c", "echo sandbox-ok; touch " + outside.string() + " 2>/dev/null && echo escaped || echo write-blocked"},
                                 std::chrono::seconds(60), &env);
   fs::remove(outside, ec);
+  // Codex 0.171 will not put its helper links (codex-linux-sandbox and the
+  // like) under a temporary folder; bwrap then cannot find the helper, which
+  // reads like a bubblewrap problem but is not one.
+  if (out.stdout_text.find("sandbox-ok") == std::string::npos &&
+      out.stderr_text.find("Refusing to create helper binaries under temporary dir") != std::string::npos)
+    return {"sandbox runs", verdict::fail,
+            "Codex refused to create its helper links under a temporary folder (CODEX_HOME " +
+                (scratch / "codex-home").string() + "), so its sandbox could not start a command",
+            "keep state_dir and workspaces_root out of /tmp (and $TMPDIR): each task's CODEX_HOME lives in them; "
+            "the defaults (~/.local/state/multicad, ~/multica_workspaces) are fine"};
   if (out.stdout_text.find("sandbox-ok") == std::string::npos)
     return {"sandbox runs", verdict::fail,
             "`codex sandbox` could not run a command: " + (out.failure.empty() ? out.stderr_text.substr(0, 300) : out.failure),
@@ -140,6 +150,18 @@ check sandbox_runs_check(const agent::discovery& d, const execenv::sandbox_polic
     return {"sandbox runs", verdict::warn, "a sandboxed command could write outside the workspace (" + outside.string() + ")",
             "this host's sandbox does not confine writes; treat agents as running unsandboxed"};
   return {"sandbox runs", verdict::pass, "Codex's sandbox runs commands here and blocks writes outside the workspace", ""};
+}
+
+bool under_temp_folder(const fs::path& p) {
+  std::error_code ec;
+  auto normal = fs::absolute(p, ec).lexically_normal();
+  for (fs::path tmp : {fs::temp_directory_path(ec), fs::path("/tmp")}) {
+    if (tmp.empty()) continue;
+    tmp = tmp.lexically_normal();
+    auto rel = normal.lexically_relative(tmp);
+    if (!rel.empty() && *rel.begin() != "..") return true;
+  }
+  return false;
 }
 
 check workspaces_check(const fs::path& root) {
@@ -155,8 +177,15 @@ check workspaces_check(const fs::path& root) {
   auto free_gib = static_cast<double>(vfs.f_bavail) * vfs.f_frsize / (1024.0 * 1024 * 1024);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.1f GiB free", free_gib);
-  // Whether that is enough is disk_check's question (gc.min_free).
-  return {"workspaces", verdict::pass, root.string() + " writable, " + buf, ""};
+  // Whether the free space is enough is disk_check's question (gc.min_free).
+  check c{"workspaces", verdict::pass, root.string() + " writable, " + buf, ""};
+  if (under_temp_folder(root)) {
+    c.status = verdict::warn;
+    c.found += "; under a temporary folder";
+    c.action = "Codex refuses to create its helper links under a temporary folder, so sandboxed commands of tasks "
+               "here fail: set workspaces_root outside /tmp (the default is ~/multica_workspaces)";
+  }
+  return c;
 }
 
 }  // namespace multicad::cli

@@ -35,6 +35,9 @@ check sandbox_runs_check(const agent::discovery& d, const execenv::sandbox_polic
 check workspaces_check(const std::filesystem::path& root);
 // Free space on the workspaces root's file system against gc.min_free (at least 1 GiB).
 check disk_check(const config::settings& s);
+// Whether `p` is under the temporary folder ($TMPDIR, else /tmp), where Codex
+// refuses to create the helper links its sandbox needs.
+bool under_temp_folder(const std::filesystem::path& p);
 // Free, or which process holds it.
 check port_check(int port);
 

@@ -1,15 +1,19 @@
 // `multicad env prepare ...`: prepares (or reuses) one task environment
 // exactly as the daemon would and prints where everything went and which
 // sandbox policy was written. Operators and support use it to hand-verify
-// the sandbox block (docs/codex-sandbox.md); keep its output stable.
+// the sandbox block (docs/codex-sandbox.md); keep its output stable. With
+// --json it also gives the prompt the daemon would send for the task (the
+// benchmarks' baselines take it from here, so it cannot drift).
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "daemon/agent/discovery.hpp"
+#include "daemon/agent/prompt.hpp"
 #include "daemon/agent/task_mapping.hpp"
 #include "daemon/cli/cli_context.hpp"
+#include "daemon/toolbox/agent_bin.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/log/notices.hpp"
 #include "execenv/atomic_file.hpp"
@@ -21,7 +25,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct env_options {
-  std::string workspace_id, task_id, provider = "codex", platform, codex_version, prior_workdir, task_json;
+  std::string workspace_id, task_id, issue_id, provider = "codex", platform, codex_version, prior_workdir, task_json;
   bool codex_version_given = false;
   bool json = false;
 };
@@ -39,8 +43,9 @@ fs::path shared_codex_home(const fs::path& home) {
   return home / ".codex";
 }
 
-// The task from --task-json, or a minimal one from the ids.
-std::optional<execenv::task_context> load_task(const env_options& o) {
+// The task from --task-json, or a minimal one from the ids; `claimed` gets
+// the task as the server's claim would deliver it (for its prompt).
+std::optional<execenv::task_context> load_task(const env_options& o, proto::task& claimed) {
   execenv::task_context task;
   if (!o.task_json.empty()) {
     auto bytes = execenv::read_file(o.task_json);
@@ -59,8 +64,10 @@ std::optional<execenv::task_context> load_task(const env_options& o) {
                 << " (the server sends UUIDs; the daemon fails a task with any other id)\n";
       return std::nullopt;
     }
+    claimed = *decoded;
     task = agent::to_task_context(*decoded);
   }
+  if (!o.issue_id.empty()) claimed.issue_id = o.issue_id;
   // Explicit ids win over the file's, so one task file can be prepared under any ids.
   if (!o.workspace_id.empty()) task.workspace_id = o.workspace_id;
   if (!o.task_id.empty()) task.task_id = o.task_id;
@@ -72,7 +79,7 @@ std::optional<execenv::task_context> load_task(const env_options& o) {
 }
 
 void print(const execenv::prepared_environment& env, const execenv::sandbox_policy& p, const std::string& version,
-           bool json) {
+           const std::string& prompt, bool json) {
   std::string mode(execenv::to_string(p.mode));
   if (json) {
     nlohmann::json out{{"root", env.layout.root.string()},
@@ -85,7 +92,8 @@ void print(const execenv::prepared_environment& env, const execenv::sandbox_poli
                        {"policy", {{"mode", mode},
                                    {"network_access", p.mode == execenv::sandbox_mode::workspace_write && p.network_access},
                                    {"reason", p.reason},
-                                   {"forced", p.forced}}}};
+                                   {"forced", p.forced}}},
+                       {"prompt", prompt}};
     std::cout << out.dump(2) << "\n";
     return;
   }
@@ -111,8 +119,10 @@ int prepare(const cli_context& ctx, const env_options& o) {
     std::cerr << "multicad env prepare: --platform must be linux, darwin or windows (got \"" << o.platform << "\")\n";
     return exit_status::bad_usage;
   }
-  auto task = load_task(o);
+  proto::task claimed;
+  auto task = load_task(o, claimed);
   if (!task) return exit_status::bad_usage;
+  if (claimed.issue_id.empty() && claimed.chat_session_id.empty()) claimed.issue_id = task->task_id;
 
   std::string version = o.codex_version;
   if (!o.codex_version_given) {
@@ -130,6 +140,12 @@ int prepare(const cli_context& ctx, const env_options& o) {
   req.policy = policy;
   req.codex_version = version;
   req.task = std::move(*task);
+  // As the daemon writes it: the toolbox exists in server mode (toolbox/agent_bin.hpp).
+  const auto multica = (s.state_dir / "bin" / toolbox::multica_command_name).string();
+  if (!s.server_url.empty()) {
+    req.task.toolbox = execenv::toolbox_access::available;
+    req.task.multica_path = multica;
+  }
   if (!o.prior_workdir.empty()) req.prior_workdir = fs::absolute(o.prior_workdir);
   auto env = execenv::prepare_environment(req);
   if (!env) {
@@ -137,7 +153,7 @@ int prepare(const cli_context& ctx, const env_options& o) {
     return exit_status::failed;
   }
   log::write_notices(env->notices);
-  print(*env, policy, version, o.json);
+  print(*env, policy, version, agent::build_prompt(claimed, s.server_url.empty() ? "" : multica), o.json);
   return exit_status::ok;
 }
 
@@ -151,6 +167,7 @@ void add_env_command(CLI::App& app, cli_context& ctx) {
   auto o = std::make_shared<env_options>();
   prep->add_option("--workspace-id", o->workspace_id, "workspace id (directory under the workspaces root)");
   prep->add_option("--task-id", o->task_id, "task id (its first 8 characters name the task directory)");
+  prep->add_option("--issue-id", o->issue_id, "issue the task is about, for the prompt in --json (default: the task id)");
   prep->add_option("--provider", o->provider, "agent provider")->check(CLI::IsMember({"codex"}));
   prep->add_option("--platform", o->platform, "diagnostic override of the host OS: linux, darwin or windows");
   auto* version = prep->add_option("--codex-version", o->codex_version,

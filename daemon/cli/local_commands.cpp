@@ -1,16 +1,21 @@
 // The embedded local mode's commands for people:
-//   multicad submit "PROMPT" [--workdir DIR] [--provider codex] [--model M] [--wait]
+//   multicad submit "PROMPT" | - | --prompt-file FILE [--workdir DIR] [--provider codex] [--model M] [--wait]
 //   multicad tasks [list | show ID | logs ID [--follow] | cancel ID] [--json]
 // They share the daemon's store (WAL: safe beside a running daemon) and wake
-// the daemon through its local endpoint so a new task starts at once.
+// the daemon through its local endpoint (found with daemon_locator.hpp) so a
+// new task starts at once.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "daemon/cli/cli_context.hpp"
+#include "daemon/cli/daemon_locator.hpp"
 #include "daemon/cli/local_wake.hpp"
 #include "daemon/cli/task_printing.hpp"
 #include "daemon/store/local_tasks.hpp"
@@ -41,21 +46,25 @@ std::optional<store::database> open_store(const config::settings& s) {
   return std::move(*db);
 }
 
-void explain_wake(wake_result r, int port) {
+// What a failed wake means for a task that waits for a daemon: queued, or
+// (a cancel) flagged for the daemon to act on.
+void explain_wake(wake_result r, const daemon_address& at, std::string_view task_waits) {
   if (r == wake_result::no_daemon)
-    std::cerr << "multicad: no daemon answers on 127.0.0.1:" << port
-              << "; the task stays queued until one runs (start it with `multicad run`)\n";
+    std::cerr << "multicad: no daemon answers on 127.0.0.1:" << at.port << " (from " << at.source << "); " << task_waits
+              << " (start one with `multicad run`)\n";
   else if (r == wake_result::store_lost)
-    std::cerr << "multicad: the daemon on 127.0.0.1:" << port
+    std::cerr << "multicad: the daemon on 127.0.0.1:" << at.port
               << " lost its task store (it was deleted or replaced while it ran) and cannot run this task; "
                  "restart it (multicad status shows its last_error), and the task runs then\n";
   else if (r == wake_result::not_local_mode)
-    std::cerr << "multicad: the daemon on 127.0.0.1:" << port
+    std::cerr << "multicad: the daemon on 127.0.0.1:" << at.port
               << " serves a Multica server, not the local queue; local tasks run when a daemon runs without server_url\n";
 }
 
+constexpr std::string_view stays_queued = "the task stays queued until one runs";
+
 // Prints new events until the task ends; returns its exit status.
-int follow(store::local_tasks& q, const std::string& id, int port, bool json) {
+int follow(store::local_tasks& q, const std::string& id, const daemon_address& at, bool json) {
   std::int64_t last_seq = 0;
   auto last_seen_daemon = std::chrono::steady_clock::now();
   for (;;) {
@@ -75,14 +84,14 @@ int follow(store::local_tasks& q, const std::string& id, int port, bool json) {
       return (*t)->status == "completed" ? exit_status::ok : (*t)->status == "cancelled" ? exit_cancelled : exit_status::failed;
     }
     if ((*t)->status == "queued" && std::chrono::steady_clock::now() - last_seen_daemon > 2s) {
-      auto woke = wake_local_daemon(port);
+      auto woke = wake_local_daemon(at.port);
       if (woke == wake_result::store_lost) {
-        explain_wake(woke, port);
+        explain_wake(woke, at, stays_queued);
         return exit_no_daemon;
       }
       if (woke == wake_result::woken) last_seen_daemon = std::chrono::steady_clock::now();
       else if (std::chrono::steady_clock::now() - last_seen_daemon > no_daemon_patience) {
-        explain_wake(wake_result::no_daemon, port);
+        explain_wake(wake_result::no_daemon, at, stays_queued);
         return exit_no_daemon;
       }
     }
@@ -91,7 +100,7 @@ int follow(store::local_tasks& q, const std::string& id, int port, bool json) {
 }
 
 struct submit_options {
-  std::string prompt, workdir, provider = "codex", model;
+  std::string prompt, prompt_file, workdir, provider = "codex", model;
   bool wait = false, json = false, allow_broad_workdir = false;
 };
 
@@ -109,9 +118,36 @@ std::string too_broad(const fs::path& workdir, const fs::path& home) {
   return {};
 }
 
+// The prompt from the argument, or from --prompt-file / "-" (standard input):
+// one argument is capped at 128 KiB by the kernel, a file is not.
+bool read_prompt(submit_options& o) {
+  std::string from = !o.prompt_file.empty() ? o.prompt_file : o.prompt == "-" ? "-" : "";
+  if (from.empty()) return true;
+  if (!o.prompt_file.empty() && !o.prompt.empty()) {
+    std::cerr << "multicad submit: give the prompt as an argument or with --prompt-file, not both\n";
+    return false;
+  }
+  std::ifstream file;
+  if (from != "-") {
+    file.open(from, std::ios::binary);
+    if (!file) {
+      std::cerr << "multicad submit: cannot read --prompt-file " << from << ": " << std::strerror(errno) << "\n";
+      return false;
+    }
+  }
+  std::istream& in = from == "-" ? std::cin : file;
+  o.prompt.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
 int submit(const cli_context& ctx, submit_options o) {
+  if (o.prompt.empty() && o.prompt_file.empty()) {
+    std::cerr << "multicad submit: no prompt; give it as an argument, as - (standard input) or with --prompt-file FILE\n";
+    return exit_status::bad_usage;
+  }
   auto loaded = ctx.load_settings();
   if (!loaded) return exit_status::bad_usage;
+  if (!read_prompt(o)) return exit_status::bad_usage;
   if (o.prompt.find_first_not_of(" \t\r\n") == std::string::npos) {
     std::cerr << "multicad submit: the prompt is empty; say what the agent should do\n";
     return exit_status::bad_usage;
@@ -144,13 +180,13 @@ int submit(const cli_context& ctx, submit_options o) {
     std::cerr << "multicad submit: cannot store the task: " << t.error().message << "\n";
     return exit_status::failed;
   }
-  const int port = loaded->values.health_port;
-  auto woke = wake_local_daemon(port);
+  const auto at = locate_daemon(loaded->values);
+  auto woke = wake_local_daemon(at.port);
   if (!o.json) std::cerr << "submitted task " << t->id << "\n";
-  explain_wake(woke, port);
+  explain_wake(woke, at, stays_queued);
   int status = exit_status::ok;
   if (o.wait && woke == wake_result::store_lost) status = exit_no_daemon;
-  else if (o.wait) status = follow(q, t->id, port, o.json);
+  else if (o.wait) status = follow(q, t->id, at, o.json);
   std::cout << t->id << "\n";  // last line: the id alone, for scripts
   return status;
 }
@@ -170,6 +206,25 @@ std::optional<store::local_task> find_or_complain(store::local_tasks& q, const s
   if (!t) { std::cerr << "multicad: cannot read the task store: " << t.error().message << "\n"; return std::nullopt; }
   if (!*t) { std::cerr << "multicad: no task " << id << " (an id or an unambiguous prefix of 4+ characters)\n"; return std::nullopt; }
   return **t;
+}
+
+// A queued task is cancelled at once; a running one is flagged, and the
+// daemon running it is woken to stop its agent; a finished one stays as it
+// ended (exit 1 unless it was cancelled already).
+int cancel_task(store::local_tasks& q, const store::local_task& t, const config::settings& s, bool json) {
+  auto after = q.cancel(t.id);
+  if (!after || !*after) { std::cerr << "multicad: cannot cancel " << t.id << "\n"; return exit_status::failed; }
+  const auto& a = **after;
+  std::string state = a.terminal() ? a.status : a.cancel_requested ? "cancelling" : a.status;
+  if (!a.terminal()) {
+    auto at = locate_daemon(s);
+    explain_wake(wake_local_daemon(at.port), at, "the running task is marked; it stops when a daemon next runs");
+  } else if (t.terminal() && !json) {
+    std::cerr << "multicad: task " << a.id << " had already ended (" << a.status << "); nothing to cancel\n";
+  }
+  if (json) std::cout << nlohmann::json{{"id", a.id}, {"status", state}, {"was", t.status}}.dump() << "\n";
+  else std::cout << a.id << " " << state << "\n";
+  return a.terminal() && a.status != "cancelled" ? exit_status::failed : exit_status::ok;
 }
 
 void add_tasks_command(CLI::App& app, cli_context& ctx) {
@@ -201,17 +256,13 @@ void add_tasks_command(CLI::App& app, cli_context& ctx) {
           return exit_status::ok;
         }
         if (logs->parsed()) {
-          if (*follow_flag && !t->terminal()) return follow(q, t->id, s.health_port, *json);
+          if (*follow_flag && !t->terminal()) return follow(q, t->id, locate_daemon(s), *json);
           auto events = q.events(t->id, 0);
           if (!events) { std::cerr << "multicad: cannot read the task store: " << events.error().message << "\n"; return exit_status::failed; }
           for (const auto& e : *events) print_event(std::cout, e, *json);
           return exit_status::ok;
         }
-        auto after = q.cancel(t->id);
-        if (!after || !*after) { std::cerr << "multicad: cannot cancel " << t->id << "\n"; return exit_status::failed; }
-        explain_wake(wake_local_daemon(s.health_port), s.health_port);
-        std::cout << (*after)->id << " " << ((*after)->cancel_requested ? "cancelling" : (*after)->status) << "\n";
-        return (*after)->terminal() && (*after)->status != "cancelled" ? exit_status::failed : exit_status::ok;
+        return cancel_task(q, *t, s, *json);
       }
       (void)list;
       auto all = q.list(*limit);
@@ -227,7 +278,11 @@ void add_tasks_command(CLI::App& app, cli_context& ctx) {
 void add_local_commands(CLI::App& app, cli_context& ctx) {
   auto* cmd = app.add_subcommand("submit", "queue a task for the local-mode daemon; prints its id on the last line");
   auto o = std::make_shared<submit_options>();
-  cmd->add_option("prompt", o->prompt, "what the agent should do")->required();
+  auto* prompt = cmd->add_option("prompt", o->prompt, "what the agent should do; - reads it from standard input");
+  auto* prompt_file = cmd->add_option("--prompt-file", o->prompt_file,
+                                      "read the prompt from this file (- for standard input); no size limit but memory")
+                          ->type_name("FILE");
+  prompt->excludes(prompt_file);
   cmd->add_option("--workdir", o->workdir, "the folder the agent works in (default: the task's own)");
   cmd->add_option("--provider", o->provider, "agent provider (codex)");
   cmd->add_option("--model", o->model, "model for this task (default: agents.codex.model)");

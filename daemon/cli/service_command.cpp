@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct service_flags {
-  bool user = false, system = false, dry_run = false, json = false;
+  bool user = false, system = false, dry_run = false, json = false, background = false;
   std::string platform;  // hidden: render another platform's files (dry runs only)
 };
 
@@ -81,7 +81,7 @@ service::scope chosen_scope(const service::host_facts& h, const service_flags& f
 
 int run_service(const CLI::App& app, const std::string& action, const service_flags& f) {
   auto facts = gather_facts(app, f);
-  service::options opt{chosen_scope(facts, f), f.dry_run, "/"};
+  service::options opt{chosen_scope(facts, f), f.dry_run, "/", f.background};
   if (!f.platform.empty() && !f.dry_run && action != "status") {
     std::cerr << "multicad service: --platform only renders another platform's files; add --dry-run\n";
     return exit_status::bad_usage;
@@ -104,6 +104,9 @@ void add_action(CLI::App& app, CLI::App& service_cmd, cli_context& ctx, const st
   user->excludes(system);
   if (name != "status")
     cmd->add_flag("--dry-run", f->dry_run, "print every file in full and every command, in order; change nothing");
+  if (name == "install")
+    cmd->add_flag("--background", f->background,
+                  "macOS: run as a Background process (launchd throttles its CPU and I/O, so tasks run slower)");
   cmd->add_flag("--json", f->json, "print JSON");
   cmd->add_option("--platform", f->platform, "render for linux or darwin (with --dry-run)")
       ->check(CLI::IsMember({"linux", "darwin"}))

@@ -1,13 +1,16 @@
-// `multicad status [--json] [--health-port N]`: asks the running daemon's
-// local endpoint and prints its mode, runtimes, running tasks, last server
-// contact and error, disk figures, and the delivery outbox. Exit 0 when a daemon
-// answers, 3 when none runs (as `systemctl status` does).
+// `multicad status [--json] [--port N]`: asks the running daemon's local
+// endpoint (where its record in state_dir says, daemon_locator.hpp) and
+// prints its mode, runtimes, running tasks, last server contact and error,
+// disk figures, and the delivery outbox. Exit 0 when a daemon answers, 3 when
+// none runs (as `systemctl status` does); that is said on stderr, stdout stays
+// empty (or, with --json, {"running": false}).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "config/disk_values.hpp"
 #include "daemon/cli/cli_context.hpp"
+#include "daemon/cli/daemon_locator.hpp"
 #include "daemon/cli/local_http.hpp"
 
 namespace multicad::cli {
@@ -65,17 +68,18 @@ void print(const json& h) {
 }
 
 int status(const cli_context& ctx, bool as_json, int port_override) {
-  int port = port_override;
-  if (port <= 0) {
+  daemon_address at{port_override, "--port"};
+  if (at.port <= 0) {
     auto loaded = ctx.load_settings();
     if (!loaded) return exit_status::bad_usage;
-    port = loaded->values.health_port;
+    at = locate_daemon(loaded->values);
   }
+  const int port = at.port;
   auto r = local_http(port, "GET", "/health");
   if (!r || r->status != 200) {
     if (as_json) std::cout << json{{"running", false}, {"port", port}}.dump() << "\n";
-    else std::cout << "no daemon is running on 127.0.0.1:" << port
-                   << " (start one with `multicad run`, or `systemctl start multicad`)\n";
+    std::cerr << "multicad status: no daemon is running on 127.0.0.1:" << port << " (from " << at.source
+              << "); start one with `multicad run`, or `systemctl start multicad`\n";
     return exit_not_running;
   }
   auto h = json::parse(r->body, nullptr, false);

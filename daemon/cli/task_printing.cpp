@@ -21,11 +21,17 @@ std::string one_line(std::string s, std::size_t cap) {
   return s.size() > cap ? s.substr(0, cap) + "..." : s;
 }
 
+// The folder the agent works in: the one it reported at the end, else the
+// one asked for with --workdir; empty while a task without one is queued.
+std::string effective_workdir(const store::local_task& t) { return t.work_dir.empty() ? t.workdir : t.work_dir; }
+
 json task_json(const store::local_task& t) {
-  return {{"id", t.id}, {"status", t.status}, {"prompt", t.prompt}, {"workdir", t.workdir}, {"provider", t.provider},
+  auto workdir = effective_workdir(t);
+  return {{"id", t.id}, {"status", t.status}, {"prompt", t.prompt},
+          {"workdir", workdir.empty() ? json() : json(workdir)}, {"provider", t.provider},
           {"model", t.model}, {"created_at", when(t.created_at_ms)}, {"started_at", when(t.started_at_ms)},
           {"completed_at", when(t.completed_at_ms)}, {"output", t.output}, {"error", t.error},
-          {"session_id", t.session_id}, {"work_dir", t.work_dir}, {"cancel_requested", t.cancel_requested}};
+          {"session_id", t.session_id}, {"cancel_requested", t.cancel_requested}};
 }
 
 }  // namespace
@@ -72,10 +78,10 @@ void print_task(std::ostream& out, const store::local_task& t, const std::vector
     return;
   }
   out << "id:         " << t.id << "\nstatus:     " << t.status << (t.cancel_requested && !t.terminal() ? " (cancelling)" : "")
-      << "\nprompt:     " << one_line(t.prompt, 300) << "\nworkdir:    " << (t.workdir.empty() ? "(task's own)" : t.workdir)
+      << "\nprompt:     " << one_line(t.prompt, 300) << "\nworkdir:    "
+      << (effective_workdir(t).empty() ? "(the task's own, once it starts)" : effective_workdir(t))
       << "\ncreated:    " << when(t.created_at_ms) << "\nstarted:    " << when(t.started_at_ms)
       << "\ncompleted:  " << when(t.completed_at_ms) << "\n";
-  if (!t.work_dir.empty()) out << "work_dir:   " << t.work_dir << "\n";
   if (!t.session_id.empty()) out << "session_id: " << t.session_id << "\n";
   for (const auto& u : usage)
     out << "usage:      " << u.model << " input " << u.input_tokens << " (cached " << u.cache_read << "), output "

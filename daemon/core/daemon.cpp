@@ -12,9 +12,13 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cstdlib>
 
+#include "config/listen_address.hpp"
+
 #include "daemon/agent/discovery.hpp"
 #include "daemon/agent/process_tree.hpp"
 #include "daemon/auth/token.hpp"
+#include "daemon/build_info.hpp"
+#include "daemon/core/daemon_record.hpp"
 #include "daemon/core/health_server.hpp"
 #include "daemon/core/local_routes.hpp"
 #include "daemon/core/local_worker.hpp"
@@ -31,6 +35,7 @@
 #include "daemon/toolbox/grants.hpp"
 #include "daemon/toolbox/repo_checkout.hpp"
 #include "daemon/version.hpp"
+#include "execenv/gc_meta.hpp"
 
 namespace multicad::core {
 namespace asio = boost::asio;
@@ -71,10 +76,12 @@ fs::path agent_bin(const config::settings& s) {
 // SIGHUP: the log is reopened (after an external rotation) with the level
 // and format the configuration says now.
 void reload_settings(services& svc, const settings_loader& reload) {
-  auto loaded = reload ? reload() : std::nullopt;
+  if (!reload) return;
+  auto loaded = reload();
   if (!loaded) {
     log::warn("configuration reload failed; keeping the current settings",
-              {{"hint", "fix the configuration (multicad config show says what is wrong); nothing changed"}});
+              {{"error", loaded.error().to_string()},
+               {"hint", "fix the configuration (multicad config show says what is wrong); nothing changed"}});
     return;
   }
   if (auto err = log::reopen(loaded->values.log); !err.empty()) {
@@ -179,15 +186,44 @@ int run_local_mode(services& svc, health_server& health, const settings_loader& 
   return serve(svc, health, worker, routes, nullptr, reload);
 }
 
+// The optional metrics.listen endpoint; nullptr when it is off or cannot
+// listen (`error` says why).
+std::unique_ptr<health_server> bind_metrics_listener(asio::io_context& io, const config::settings& s, std::string& error) {
+  if (s.metrics.listen.empty()) return nullptr;
+  auto where = config::parse_listen_address(s.metrics.listen);
+  if (auto* e = std::get_if<std::string>(&where)) {  // validated at load; only a bug gets here
+    error = *e;
+    return nullptr;
+  }
+  const auto& a = std::get<config::listen_address>(where);
+  return health_server::bind(io, a.host, a.port, error);
+}
+
+// Tells the CLI where this daemon listens (daemon_record.hpp); a failure
+// only costs the CLI that hint, so it is logged and the daemon goes on.
+void record_endpoints(const config::settings& s) {
+  daemon_record r{::getpid(), s.health_port, execenv::format_rfc3339_utc(std::chrono::system_clock::now()),
+                  s.metrics.listen};
+  if (auto err = write_daemon_record(s.state_dir, r); !err.empty())
+    log::warn("cannot record where the daemon listens; the CLI falls back to health_port",
+              {{"error", err}, {"hint", "check that state_dir is writable by this user"}});
+}
+
 }  // namespace
 
+// Stays whole: the order of the start-up steps is the contract (lock, ports,
+// store, agent, record), and each failure is one log line and a status.
 int run_daemon(const config::loaded_settings& loaded, settings_loader reload) {
   const auto& s = loaded.values;
   if (auto err = log::setup(s.log); !err.empty()) {
-    std::fprintf(stderr, "multicad: %s\n", err.c_str());
+    // Still the standard-error log (with its journal priority), since the file is not usable.
+    log::error("cannot start: cannot open the log file", {{"error", err},
+               {"hint", "create its folder, writable by the daemon's user (under systemd, LogsDirectory= does it "
+                        "for /var/log/...), or leave log.file empty to log to standard error"}});
     return 2;
   }
-  log::info("multicad starting", {{"version", multicad_version}, {"pid", std::to_string(::getpid())},
+  const auto& build = this_build();
+  log::info("multicad starting", {{"version", build.version}, {"commit", build.commit}, {"pid", std::to_string(::getpid())},
                                   {"mode", s.server_url.empty() ? "local" : "server"},
                                   {"config", loaded.file ? loaded.file->string() : "(none)"}});
   for (const auto& w : loaded.warnings) log::warn("configuration value is valid but probably unintended", {{"warning", w}});
@@ -210,6 +246,12 @@ int run_daemon(const config::loaded_settings& loaded, settings_loader reload) {
     log::error("cannot start: the local endpoint cannot listen", {{"error", bind_error}});
     return 1;
   }
+  auto metrics_endpoint = bind_metrics_listener(io, s, bind_error);
+  if (!s.metrics.listen.empty() && !metrics_endpoint) {
+    log::error("cannot start: metrics.listen cannot listen", {{"error", bind_error},
+               {"hint", "free the port or change metrics.listen (empty turns it off)"}});
+    return 1;
+  }
   auto db = store::database::open(s.state_dir / store::store_file_name, store::migrations());
   if (!db) {
     log::error("cannot start: cannot open the store", {{"error", db.error().message},
@@ -225,7 +267,14 @@ int run_daemon(const config::loaded_settings& loaded, settings_loader reload) {
   }
   asio::thread_pool pool(pool_threads);
   services svc{io, pool, s, *db, versions, *codex.found, shared_codex_home(in), agent_bin(s)};
+  if (metrics_endpoint) {
+    metrics_endpoint->start([&svc](local_request r) { return metrics_only_route(svc, std::move(r)); });
+    log::info("serving /metrics on metrics.listen", {{"listen", s.metrics.listen}});
+  }
+  record_endpoints(s);
   int status = s.server_url.empty() ? run_local_mode(svc, *health, reload) : run_server_mode(svc, in, *health, reload);
+  if (metrics_endpoint) metrics_endpoint->stop();
+  remove_daemon_record(s.state_dir, ::getpid());
   pool.join();
   return status;
 }

@@ -58,10 +58,11 @@ struct health_server::impl : std::enable_shared_from_this<impl> {
   tcp::acceptor acceptor;
   router route;
   int port = 0;
+  bool loopback_only = true;  // answer 421 to a Host that is not loopback (DNS rebinding)
   bool stopped = false;
 
   asio::awaitable<local_answer> answer(local_request r) {
-    if (!is_loopback_host(r.header("host"), port)) co_return misdirected_answer();
+    if (loopback_only && !is_loopback_host(r.header("host"), port)) co_return misdirected_answer();
     co_return co_await route(std::move(r));
   }
 
@@ -126,6 +127,25 @@ std::unique_ptr<health_server> health_server::bind(asio::io_context& io, int por
                 ? "another daemon is already running on 127.0.0.1:" + std::to_string(port) +
                       " (or another program holds the port); stop it, or set health_port (MULTICA_DAEMON_HEALTH_PORT)"
                 : "cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + ec.message();
+    return nullptr;
+  }
+  return std::unique_ptr<health_server>(new health_server(std::move(i)));
+}
+
+std::unique_ptr<health_server> health_server::bind(asio::io_context& io, const std::string& address, int port,
+                                                   std::string& error) {
+  auto i = std::make_unique<impl>(io);
+  i->port = port;
+  i->loopback_only = false;
+  boost::system::error_code ec;
+  auto ip = asio::ip::make_address(address, ec);
+  tcp::endpoint ep(ip, static_cast<unsigned short>(port));
+  if (!ec) i->acceptor.open(ep.protocol(), ec);
+  if (!ec) i->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) i->acceptor.bind(ep, ec);
+  if (!ec) i->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error = "cannot listen on " + address + " port " + std::to_string(port) + ": " + ec.message();
     return nullptr;
   }
   return std::unique_ptr<health_server>(new health_server(std::move(i)));

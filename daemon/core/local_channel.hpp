@@ -18,6 +18,7 @@ class local_channel final : public task_channel {
   boost::asio::awaitable<void> progress(const std::string& task_id, const std::string& summary, int step,
                                         int total) override;
   boost::asio::awaitable<remote_state> poll(const std::string& task_id) override;
+  std::string cancel_reason() const override { return "cancelled by the user (multicad tasks cancel)"; }
   void messages(const std::string& task_id, std::vector<proto::server::task_message> batch) override;
   void usage(const std::string& task_id, std::vector<proto::server::usage_entry> entries) override;
   void complete(const std::string& task_id, const proto::server::complete_request& r) override;

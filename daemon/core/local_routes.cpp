@@ -57,4 +57,10 @@ asio::awaitable<local_answer> route(local_routes& routes, local_request r) {
   co_return text(404, "404 page not found");
 }
 
+asio::awaitable<local_answer> metrics_only_route(services& svc, local_request r) {
+  if (r.path != "/metrics") co_return text(404, "404 page not found");
+  if (r.method != "GET") co_return text(405, "method not allowed", {{"Allow", "GET"}});
+  co_return metrics_answer(svc);
+}
+
 }  // namespace multicad::core

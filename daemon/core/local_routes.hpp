@@ -37,4 +37,9 @@ struct local_routes {
 // Requires: `routes` outlives the call.
 boost::asio::awaitable<local_answer> route(local_routes& routes, local_request r);
 
+// metrics.listen faces the network: it answers GET /metrics and nothing
+// else, so neither /health (paths, task ids) nor anything that acts is
+// reachable from another machine.
+boost::asio::awaitable<local_answer> metrics_only_route(services& svc, local_request r);
+
 }  // namespace multicad::core

@@ -1,6 +1,8 @@
 // The daemon's counters, gauges and latency histograms, rendered in the
-// Prometheus text format on GET /metrics. Label sets are fixed and small
-// (server paths are reduced to templates, ids never become labels).
+// Prometheus text format on GET /metrics (exposition.hpp writes it: integers
+// exact, labels escaped). Label sets are fixed and small (server paths are
+// reduced to templates, ids never become labels). A new metric is a field
+// here and a few lines in one of render()'s sections (metrics.cpp).
 // Thread rule: update and render on the daemon's io_context only.
 #pragma once
 
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include "daemon/core/disk_figures.hpp"
+#include "daemon/core/exposition.hpp"
 
 namespace multicad::core {
 
@@ -21,7 +24,7 @@ class histogram {
   // requests up to minute-long agent starts.
   static constexpr std::array<double, 12> bounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
   void observe(double seconds);
-  void render(std::string& out, const std::string& name, const std::string& labels) const;
+  void render(exposition& out, std::string_view name, const labels& l) const;
 
  private:
   std::array<std::uint64_t, bounds.size()> buckets_{};
@@ -30,7 +33,8 @@ class histogram {
 };
 
 struct metrics {
-  // Tasks by how they ended (task_end in task_runner.hpp) and how many run now.
+  // Tasks claimed, tasks by how they ended (task_end in task_runner.hpp),
+  // and how many run now.
   std::uint64_t tasks_started = 0, tasks_completed = 0, tasks_failed = 0, tasks_cancelled = 0, tasks_timed_out = 0;
   std::int64_t tasks_running = 0;
   // Claims: outcome -> count; latency of each claim call.
@@ -48,8 +52,14 @@ struct metrics {
 
   void record_request(const std::string& method, const std::string& path, int status, std::chrono::milliseconds latency,
                       bool ok);
-  // Prometheus text; `outbox_depth` is read from the store at scrape time.
+  // Prometheus text; `outbox_depth` is read from the store at scrape time
+  // (-1: it could not be read, and the gauge is left out).
   std::string render(std::int64_t outbox_depth) const;
+
+ private:
+  void render_tasks(exposition& out) const;
+  void render_server(exposition& out) const;
+  void render_agent(exposition& out) const;
 };
 
 // "/api/daemon/tasks/<uuid>/complete" -> "/api/daemon/tasks/{id}/complete".

@@ -39,6 +39,8 @@ class task_channel {
   virtual boost::asio::awaitable<void> progress(const std::string& task_id, const std::string& summary, int step,
                                                 int total) = 0;
   virtual boost::asio::awaitable<remote_state> poll(const std::string& task_id) = 0;
+  // Who cancelled when poll() says cancelled, for the log and the agent.
+  virtual std::string cancel_reason() const { return "cancelled by the server"; }
 
   // Durable reports, in call order per task.
   virtual void messages(const std::string& task_id, std::vector<proto::server::task_message> batch) = 0;

@@ -86,7 +86,7 @@ asio::awaitable<void> watch_status(task_environment& env, std::string task_id, s
     if (!go_on) break;
     auto state = co_await env.channel.poll(task_id);
     switch (state) {
-      case remote_state::cancelled: st->stop(stop_cause::cancelled, "cancelled by the server"); break;
+      case remote_state::cancelled: st->stop(stop_cause::cancelled, env.channel.cancel_reason()); break;
       case remote_state::gone: st->stop(stop_cause::gone, "the task no longer exists on the server"); break;
       case remote_state::failed_elsewhere: st->stop(stop_cause::failed_elsewhere, "the server already failed the task"); break;
       default: break;

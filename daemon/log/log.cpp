@@ -7,6 +7,10 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -152,9 +156,21 @@ std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink) {
   return lg;
 }
 
+// systemd connects stderr to the journal and says so in JOURNAL_STREAM;
+// the journal adds its own timestamp and reads our priority prefixes.
+bool stderr_is_journal() {
+  const char* value = std::getenv("JOURNAL_STREAM");
+  struct stat st {};
+  if (!value || !*value || ::fstat(STDERR_FILENO, &st) != 0) return false;
+  return journal_stream_matches(value, st.st_dev, st.st_ino);
+}
+
 std::shared_ptr<spdlog::logger> current(shape& s) {
   std::lock_guard lock(mutex_);
-  if (!logger_) logger_ = make_logger(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  if (!logger_) {  // before setup(): standard error, so start-up errors keep their priority
+    logger_ = make_logger(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    shape_.journal = stderr_is_journal();
+  }
   s = shape_;
   return logger_;
 }
@@ -211,10 +227,7 @@ std::string setup(const config::log_settings& s) {
   }
   auto lg = make_logger(std::move(sink));
   lg->set_level(to_spd(parse_level(s.level)));
-  // systemd connects stderr to the journal and says so in JOURNAL_STREAM;
-  // the journal adds its own timestamp.
-  const char* journal_stream = std::getenv("JOURNAL_STREAM");
-  shape sh{s.format == config::log_format::json, s.file.empty() && journal_stream && *journal_stream};
+  shape sh{s.format == config::log_format::json, s.file.empty() && stderr_is_journal()};
   std::lock_guard lock(mutex_);
   logger_ = std::move(lg);
   shape_ = sh;
@@ -222,6 +235,17 @@ std::string setup(const config::log_settings& s) {
 }
 
 std::string reopen(const config::log_settings& s) { return setup(s); }
+
+bool journal_stream_matches(std::string_view value, unsigned long long device, unsigned long long inode) {
+  auto colon = value.find(':');
+  if (colon == std::string_view::npos) return false;
+  unsigned long long dev = 0, ino = 0;
+  auto d = std::from_chars(value.data(), value.data() + colon, dev);
+  auto i = std::from_chars(value.data() + colon + 1, value.data() + value.size(), ino);
+  if (d.ec != std::errc{} || d.ptr != value.data() + colon) return false;
+  if (i.ec != std::errc{} || i.ptr != value.data() + value.size()) return false;
+  return dev == device && ino == inode;
+}
 
 void set_level(level l) {
   shape ignored;

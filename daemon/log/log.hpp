@@ -18,10 +18,11 @@ enum class level { trace, debug, info, warn, error };
 using fields = std::vector<std::pair<std::string, std::string>>;
 
 // Configures the process-wide sink from log settings: standard error, or
-// log.file (rotated past log.max_size, keeping log.max_files). Under
-// systemd (JOURNAL_STREAM set, no log.file) lines carry a syslog priority
-// prefix ("<4>" for WARN) and no timestamp of their own. Returns an error
-// message, or empty on success; on error the previous sink stays.
+// log.file (rotated past log.max_size, keeping log.max_files). When standard
+// error is the journal's stream (no log.file) lines carry a syslog priority
+// prefix ("<4>" for WARN) and no timestamp of their own; so do lines written
+// before setup(). Returns an error message, or empty on success; on error the
+// previous sink stays.
 std::string setup(const config::log_settings& settings);
 // SIGHUP: reopen the file (after an external rotation) and apply the level
 // and format again. Same contract as setup().
@@ -46,5 +47,12 @@ std::string format_line(std::string_view time, level l, std::string_view message
                         bool json);
 
 level parse_level(std::string_view name);  // unknown names mean info
+
+// Whether JOURNAL_STREAM (`value`, "DEVICE:INODE" in decimal) names the file
+// with this device and inode. systemd sets it for the service's own stderr;
+// a process that inherited the variable but writes elsewhere (a terminal
+// opened from a `systemd --user` session) must not prefix priorities, so
+// sd-daemon(3) says to compare it with fstat() of stderr.
+bool journal_stream_matches(std::string_view value, unsigned long long device, unsigned long long inode);
 
 }  // namespace multicad::log

@@ -136,7 +136,12 @@ std::string unit_file_freshness(const host_facts& facts, const options& opt, con
   auto spec = resolve_spec(where.scope, facts, opt.root);
   if (!spec) return "cannot tell whether it is current: " + spec.error().message;
   auto current = execenv::read_file(rooted(opt.root, where.unit_file));
-  if (current && *current == render_unit(spec->where, spec->unit)) return "up to date";
+  if (!current) return "differs from what `multicad service install` would write now; run it to update";
+  auto unit = spec->unit;
+  for (bool background : {false, true}) {  // installed with or without --background
+    unit.background = background;
+    if (*current == render_unit(spec->where, unit)) return "up to date";
+  }
   return "differs from what `multicad service install` would write now; run it to update";
 }
 
@@ -196,6 +201,9 @@ report install(const host_facts& facts, const options& opt, command_runner& runn
   r.where = spec->where;
   r.config_file = spec->config_file;
   r.notes = spec->notes;
+  spec->unit.background = opt.background;
+  if (opt.background && facts.platform != platform::darwin)
+    r.notes.push_back("--background only changes the macOS LaunchAgent; ignored here");
   install_inputs in{spec->where, render_unit(spec->where, spec->unit), std::nullopt, spec->config_file};
   if (auto current = execenv::read_file(rooted(opt.root, spec->where.unit_file)); current) in.current_text = *current;
   else adopt_packaged_unit(opt, in, r);

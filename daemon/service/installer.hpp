@@ -17,6 +17,7 @@ struct options {
   service::scope scope = scope::system;
   bool dry_run = false;           // plan and report; change nothing, run nothing
   std::filesystem::path root = "/";
+  bool background = false;        // macOS: ProcessType Background (launchd throttles CPU and I/O)
 };
 
 // A second install with the same unit text reports "unchanged" and does not

@@ -35,6 +35,20 @@ void add_service_user(std::vector<step>& steps) {
                       "its home: ~/.codex, the daemon's state and (by default) the task workspaces"));
 }
 
+// The config may hold the server token. The system service's is readable by
+// root and the service's group only, as the .deb sets it (dpkg-statoverride);
+// a user service's by its user only.
+void add_config(const install_inputs& in, std::vector<step>& steps) {
+  const auto& t = in.where;
+  bool system = t.platform == platform::linux && t.scope == scope::system;
+  auto mode = fs::perms::owner_read | fs::perms::owner_write | (system ? fs::perms::group_read : fs::perms::none);
+  steps.push_back({step::kind::write_file, in.config_file, *in.new_config, mode, {}, false,
+                   "no config file yet: the example, where every value is the default"});
+  if (system)
+    steps.push_back(run({"chgrp", std::string(service_user), in.config_file.string()},
+                        "readable by the service's group; the file may hold the token"));
+}
+
 void add_activation(const install_inputs& in, bool fresh, std::vector<step>& steps) {
   const auto& t = in.where;
   if (t.platform == platform::darwin) {
@@ -74,9 +88,7 @@ std::string_view to_string(verdict v) {
 plan plan_install(const install_inputs& in) {
   plan p;
   if (in.create_service_user) add_service_user(p.steps);
-  if (in.new_config)
-    p.steps.push_back(write(in.config_file, *in.new_config,
-                            "no config file yet: the example, where every value is the default"));
+  if (in.new_config) add_config(in, p.steps);
   for (const auto& d : in.dirs)
     p.steps.push_back({step::kind::make_dir, d, {}, dir_mode, {}, false, "the service writes here"});
 

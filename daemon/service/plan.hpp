@@ -40,6 +40,7 @@ struct install_inputs {
   std::optional<std::string> current_text;  // the unit file on disk now; nullopt: none
   std::filesystem::path config_file;
   std::optional<std::string> new_config;    // write config_file with this: it does not exist yet
+                                            // (system scope: 0640 root:multicad, as the .deb; user: 0600)
   bool create_service_user = false;         // system scope and the `multicad` user is missing
   std::vector<std::filesystem::path> dirs;  // must exist before the service starts (launchd's log folder)
 };

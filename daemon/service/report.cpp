@@ -46,8 +46,9 @@ void print_outcome(const report& r, std::ostream& out) {
   if (r.action == "status") return print_status(r, out);
   std::string name = r.where.unit_name + " (" + std::string(to_string(r.where.scope)) + ")";
   if (r.dry_run) {
-    out << "dry run: nothing was changed; " << name << " would be "
-        << (r.verdict ? std::string(to_string(*r.verdict)) : "left as it is") << ".\n";
+    out << "dry run: nothing was changed; ";
+    if (r.verdict == verdict::absent) out << name << " is not installed, so there is nothing to remove.\n";
+    else out << name << " would be " << (r.verdict ? std::string(to_string(*r.verdict)) : "left as it is") << ".\n";
     return;
   }
   if (!r.verdict) return;

@@ -69,13 +69,21 @@ boost::system::result<config::settings, spec_error> load_service_settings(scope 
   return loaded->values;
 }
 
+// log.file in a folder below /var/log: LogsDirectory= creates that folder
+// (unit_text.hpp) and makes it writable.
+bool in_logs_directory(const fs::path& log_file) {
+  auto dir = log_file.lexically_normal().parent_path();
+  return is_under(dir, "/var/log") && dir != fs::path("/var/log");
+}
+
 // The system unit sees a read-only file system (ProtectSystem=strict) except
-// its state directory and these.
+// its state directory, LogsDirectory= and these.
 std::vector<fs::path> writable_paths(const config::settings& s) {
   std::vector<fs::path> out;
   add_unique(out, s.workspaces_root);
   if (!is_under(s.state_dir, service_home)) add_unique(out, s.state_dir);
-  if (!s.log.file.empty() && !is_under(s.log.file, service_home)) add_unique(out, s.log.file.parent_path());
+  if (!s.log.file.empty() && !is_under(s.log.file, service_home) && !in_logs_directory(s.log.file))
+    add_unique(out, s.log.file.parent_path());
   return out;
 }
 
@@ -104,6 +112,9 @@ void add_system_notes(const config::settings& s, const host_facts& facts, const 
     notes.push_back("the unit runs " + facts.binary.string() + ", which the system unit cannot see (ProtectHome=yes): "
                     "install the binary first (packaging/install.sh, or install -m 755 it to /usr/local/bin) and run "
                     "that copy's `service install`");
+  if (!s.log.file.empty() && s.log.file.lexically_normal().parent_path() == fs::path("/var/log"))
+    notes.push_back("log.file " + s.log.file.string() + " is directly in /var/log, where the service user cannot create "
+                    "files: use a folder of its own, e.g. /var/log/multicad/multicad.log (the unit then creates it)");
   const auto& codex = s.codex_agent.path;
   if (codex.find('/') == std::string::npos && !find_executable(codex, systemd_default_path))
     notes.push_back("the service's PATH (" + std::string(systemd_default_path) + ") has no `" + codex +
@@ -156,6 +167,7 @@ boost::system::result<service_spec, spec_error> resolve_spec(scope s, const host
   spec.unit.log_dir = facts.home / "Library/Logs/multicad";
   if (spec.where.platform == platform::linux && s == scope::system) {
     spec.unit.writable = writable_paths(*settings);
+    spec.unit.log_file = settings->log.file;
     add_system_notes(*settings, facts, root, spec.notes);
   } else {
     spec.unit.path_dirs = path_dirs(facts, *settings);

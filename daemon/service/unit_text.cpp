@@ -96,6 +96,16 @@ std::chrono::seconds stop_timeout_for(std::chrono::nanoseconds shutdown_grace) {
   return std::max<std::chrono::seconds>(drain, 90s);
 }
 
+std::string logs_directory_lines(const fs::path& log_file) {
+  if (log_file.empty()) return "# LogsDirectory= not needed: no log.file, the daemon logs to the journal";
+  auto dir = log_file.lexically_normal().parent_path();
+  auto below = dir.lexically_relative("/var/log");
+  if (below.empty() || below == "." || *below.begin() == "..")
+    return "# LogsDirectory= not used: log.file is not in a folder below /var/log (ReadWritePaths= lists its folder)";
+  // Group-readable for the service's group (adm-style reading), never others.
+  return "LogsDirectory=" + systemd_quote(below.string()) + "\nLogsDirectoryMode=0750";
+}
+
 std::string render_systemd_unit(scope s, const unit_inputs& in) {
   std::map<std::string, std::string> values{
       {"MULTICAD_BIN", systemd_quote(in.binary.string())},
@@ -106,6 +116,7 @@ std::string render_systemd_unit(scope s, const unit_inputs& in) {
     // "-": a path that does not exist yet is skipped rather than failing the start.
     values["MULTICAD_WRITABLE"] =
         join_paths(in.writable, " ", [](const fs::path& p) { return systemd_quote("-" + p.string()); });
+    values["MULTICAD_LOGS_DIRECTORY"] = logs_directory_lines(in.log_file);
     return fill_template(templates::system_unit, values);
   }
   values["MULTICAD_PATH"] = systemd_quote(path_env(in.path_dirs));
@@ -118,6 +129,7 @@ std::string render_launchd_plist(const unit_inputs& in) {
                         {"MULTICAD_CONFIG", xml_escape(in.config_file.string())},
                         {"MULTICAD_STOP_TIMEOUT_SECONDS", std::to_string(in.stop_timeout.count())},
                         {"MULTICAD_LOG_DIR", xml_escape(in.log_dir.string())},
+                        {"MULTICAD_PROCESS_TYPE", in.background ? "Background" : "Standard"},
                         {"MULTICAD_PATH", xml_escape(path_env(in.path_dirs))}});
 }
 

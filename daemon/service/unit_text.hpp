@@ -20,8 +20,10 @@ struct unit_inputs {
   std::filesystem::path config_file;  // absolute: what `run --config` reads
   std::chrono::seconds stop_timeout{90};
   std::vector<std::filesystem::path> writable;   // system unit: ReadWritePaths=
+  std::filesystem::path log_file;                // system unit: log.file (LogsDirectory= under /var/log), or empty
   std::vector<std::filesystem::path> path_dirs;  // user unit and plist: PATH, in order
   std::filesystem::path log_dir;                 // plist: where stdout and stderr go
+  bool background = false;                       // plist: ProcessType Background instead of Standard
 };
 
 // The unit (systemd) or plist (launchd) for `where`.
@@ -33,6 +35,11 @@ std::string render_launchd_plist(const unit_inputs& in);
 // (shutdown_grace) plus 60s to stop the agents and deliver their reports, and
 // never less than 90s. Rounded up to whole seconds.
 std::chrono::seconds stop_timeout_for(std::chrono::nanoseconds shutdown_grace);
+
+// The system unit's LogsDirectory= lines for log.file: its folder below
+// /var/log, created by systemd for the service user; a comment when log.file
+// is empty or elsewhere.
+std::string logs_directory_lines(const std::filesystem::path& log_file);
 
 // One argument on a systemd command line: bare when it is plain, else in
 // double quotes with \ and " escaped; % becomes %% and $ becomes $$ either

@@ -1,8 +1,10 @@
 // The multicad binary as operators use it: env prepare, config show, doctor.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "test/support/child_process.hpp"
+#include "test/support/http.hpp"
 #include "test/support/temp_dir.hpp"
 
 using namespace multicad::test;
@@ -136,7 +138,74 @@ TEST_CASE("config show lists every value with its source and never the token", "
   auto j = c.run({"--config", (c.dir / "c.toml").string(), "config", "show", "--json"});
   REQUIRE(j.status == 0);
   CHECK(j.out.find("supersecret") == std::string::npos);
-  CHECK(nlohmann::json::parse(j.out)["settings"]["poll_interval"]["value"] == "5s");
+  auto settings = nlohmann::json::parse(j.out)["settings"];
+  CHECK(settings["poll_interval"]["value"] == "5s");
+  CHECK(settings["poll_interval"]["type"] == "duration");
+}
+
+TEST_CASE("config show --json types each value as the TOML file does", "[integration][cli]") {
+  cli c;
+  write_file(c.dir / "c.toml", "max_concurrent_tasks = 7\nkeep_env_after_task = true\n");
+  auto r = c.run({"--config", (c.dir / "c.toml").string(), "config", "show", "--json"});
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  auto s = j["settings"];
+  CHECK(s["max_concurrent_tasks"]["value"] == 7);
+  CHECK(s["health_port"]["value"] == 19514);
+  CHECK(s["keep_env_after_task"]["value"] == true);
+  CHECK(s["gc.enabled"]["value"] == true);
+  CHECK(s["log.max_size"]["value"] == "20MB");
+  CHECK(s["log.max_size"]["type"] == "size");
+  CHECK(s["server_url"]["value"] == "");
+  CHECK(s["metrics.listen"]["value"] == "");
+  for (auto& [name, entry] : s.items()) {
+    INFO(name);
+    auto type = entry["type"].get<std::string>();
+    if (type == "integer") CHECK(entry["value"].is_number_integer());
+    else if (type == "boolean") CHECK(entry["value"].is_boolean());
+    else CHECK(entry["value"].is_string());
+  }
+  auto none = c.run({"config", "show", "--json"});
+  REQUIRE(none.status == 0);
+  CHECK(nlohmann::json::parse(none.out)["config_file"].is_null());
+}
+
+TEST_CASE("an unknown command or option is named", "[integration][cli]") {
+  cli c;
+  auto bogus = c.run({"bogus"});
+  CHECK(bogus.status == 2);
+  CHECK(bogus.err == "multicad: unknown command bogus; see `multicad --help`\n");
+  auto v = c.run({"-V"});
+  CHECK(v.status == 2);
+  CHECK(v.err == "multicad: unknown option -V; see `multicad --help`\n");
+  auto nested = c.run({"config", "bogus"});
+  CHECK(nested.status == 2);
+  CHECK(nested.err == "multicad config: unknown command bogus; see `multicad config --help`\n");
+  auto extra = c.run({"run", "now"});
+  CHECK(extra.status == 2);
+  CHECK_THAT(extra.err, Catch::Contains("multicad run: unexpected argument now"));
+  auto none = c.run({});
+  CHECK(none.status == 2);  // nothing unknown, just nothing asked: CLI11's own message
+  CHECK_THAT(none.err, Catch::Contains("subcommand is required"));
+}
+
+TEST_CASE("version prints the version and the commit and the build type", "[integration][cli]") {
+  cli c;
+  auto r = c.run({"--version"});
+  CHECK(r.status == 0);
+  CHECK(std::regex_match(r.out, std::regex(R"(multicad \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown), (RelWithDebInfo|Release|Debug|MinSizeRel|unknown)\)\n)")));
+}
+
+TEST_CASE("env prepare --json gives the prompt the daemon builds for the task", "[integration][cli]") {
+  cli c;
+  auto r = c.run({"env", "prepare", "--workspaces-root", (c.dir / "ws").string(), "--workspace-id", "w1",
+                  "--task-id", "7b0e6a0c-2f1d", "--issue-id", "ISS-9", "--codex-version", "0.171.0", "--json"});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  auto prompt = nlohmann::json::parse(r.out).at("prompt").get<std::string>();
+  CHECK_THAT(prompt, Catch::StartsWith("You are a local coding agent working for this Multica workspace. Your task "
+                                       "concerns issue ISS-9.") &&
+                         Catch::Contains("`multica issue get ISS-9 --output json`"));
 }
 
 TEST_CASE("config errors exit 2 naming the source", "[integration][cli]") {
@@ -166,7 +235,7 @@ TEST_CASE("doctor reports each check and exits by the worst", "[integration][cli
   for (const auto& check : j["checks"]) status[check["check"]] = check["status"];
   CHECK(status["codex"] == "FAIL");
   CHECK(status["config"] == "PASS");
-  CHECK(status["workspaces"] == "PASS");
+  CHECK(status["workspaces"] == "WARN");  // under /tmp, where Codex will not make its helper links
   CHECK(status.count("sandbox") == 1);
   CHECK(status.count("health port") == 1);
 }
@@ -189,4 +258,25 @@ TEST_CASE("doctor warns when free disk space is below gc.min_free", "[integratio
   CHECK_THAT(low["action"].get<std::string>(), Catch::Contains("multicad disk-usage"));
   c.env["MULTICA_GC_MIN_FREE"] = "1MB";
   CHECK(disk()["status"] == "PASS");
+}
+
+TEST_CASE("doctor under a temporary folder names Codex's refusal and not bubblewrap", "[integration][cli]") {
+  REQUIRE(std::filesystem::exists(MULTICAD_TEST_CODEX));
+  cli c;  // its folder is under /tmp, as when trying multicad out there
+  REQUIRE(std::string(c.dir.path()).starts_with(std::filesystem::temp_directory_path().string()));
+  c.env["MULTICA_STATE_DIR"] = (c.dir / "state").string();
+  c.env["MULTICA_WORKSPACES_ROOT"] = (c.dir / "ws").string();
+  c.env["MULTICA_CODEX_PATH"] = MULTICAD_TEST_CODEX;
+  c.env["MULTICA_DAEMON_HEALTH_PORT"] = std::to_string(multicad::test::free_port());
+  auto r = c.run({"doctor", "--json"});
+  INFO(r.out << r.err);
+  auto j = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& check : j["checks"]) by_name[check["check"]] = check;
+  auto sandbox = by_name.at("sandbox runs");
+  CHECK(sandbox["status"] == "FAIL");
+  CHECK_THAT(sandbox["found"].get<std::string>(), Catch::Contains("refused to create its helper links under a temporary folder"));
+  CHECK_THAT(sandbox["action"].get<std::string>(), Catch::Contains("out of /tmp"));
+  CHECK(sandbox["action"].get<std::string>().find("bubblewrap") == std::string::npos);
+  CHECK(by_name.at("workspaces")["status"] == "WARN");
 }

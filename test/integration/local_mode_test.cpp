@@ -118,6 +118,104 @@ TEST_CASE("a task submitted to a running daemon starts at once through the wake"
   REQUIRE(eventually([&] { return marked(id) == 0; }, 10s));
   CHECK(std::chrono::steady_clock::now() - before < 3s);
   REQUIRE(eventually([&] { return f.task(id).value("status", "") == "cancelled"; }));
+  // The user cancelled it, not a server (there is none in local mode).
+  CHECK(f.daemon->wait_log("reason=\"cancelled by the user (multicad tasks cancel)\""));
+  CHECK(f.daemon->log().find("cancelled by the server") == std::string::npos);
+}
+
+TEST_CASE("the CLI finds a daemon started on another port through its record in state_dir", "[integration][local]") {
+  local_fixture f;
+  auto& d = f.start({{"FAKE_CODEX_SCENARIO", "hang"}});
+  auto record = json::parse(read_file(f.dir / "state/daemon.json"));
+  CHECK(record.at("pid") == d.pid());
+  CHECK(record.at("port") == f.port);
+  CHECK((std::filesystem::status(f.dir / "state/daemon.json").permissions() & std::filesystem::perms::all) ==
+        std::filesystem::perms(0600));
+  // The CLI's own settings name another port, as after `multicad run --health-port N`.
+  const std::map<std::string, std::string> elsewhere{{"MULTICA_DAEMON_HEALTH_PORT", std::to_string(free_port())}};
+  auto st = f.cli({"status", "--json"}, elsewhere);
+  INFO(st.out << st.err);
+  CHECK(st.status == 0);
+  CHECK(json::parse(st.out).at("pid") == d.pid());
+  auto r = f.cli({"submit", "hang here"}, elsewhere);
+  REQUIRE(r.status == 0);
+  CHECK(r.err.find("no daemon answers") == std::string::npos);  // the wake reached it: no 5 s fallback
+  auto id = f.last_line(r.out);
+  REQUIRE(eventually([&] { return marked(id) > 0; }, 10s));
+  auto c = f.cli({"tasks", "cancel", id}, elsewhere);
+  CHECK(c.status == 0);
+  CHECK(c.err.find("no daemon answers") == std::string::npos);
+  REQUIRE(eventually([&] { return f.task(id).value("status", "") == "cancelled"; }));
+
+  // A daemon that could not remove its record (SIGKILL): the pid is gone, the record is ignored.
+  d.signal(SIGKILL);
+  REQUIRE(d.wait(10s).has_value());
+  REQUIRE(std::filesystem::exists(f.dir / "state/daemon.json"));
+  auto none = f.cli({"status"}, elsewhere);
+  CHECK(none.status == 3);
+  CHECK_THAT(none.err, Catch::Contains("no daemon is running on 127.0.0.1:" + elsewhere.at("MULTICA_DAEMON_HEALTH_PORT") +
+                                       " (from health_port)"));
+}
+
+TEST_CASE("a daemon that stops cleanly removes its record", "[integration][local]") {
+  local_fixture f;
+  auto& d = f.start();
+  REQUIRE(std::filesystem::exists(f.dir / "state/daemon.json"));
+  d.signal(SIGTERM);
+  REQUIRE(d.wait(30s) == 0);
+  CHECK_FALSE(std::filesystem::exists(f.dir / "state/daemon.json"));
+}
+
+TEST_CASE("a prompt too big for one argument goes in through a file or standard input", "[integration][local]") {
+  // The kernel caps one argument at 128 KiB; a file has no such limit.
+  local_fixture f;
+  std::string big(10 * 1024 * 1024, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 100) big[i] = '\n';
+  write_file(f.dir / "prompt.txt", big);
+  auto r = f.cli({"submit", "--prompt-file", (f.dir / "prompt.txt").string()});
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK(f.task(f.last_line(r.out)).at("prompt") == big);
+
+  std::vector<std::string> unset;
+  for (char** p = environ; *p; ++p)
+    if (std::string kv(*p); kv.starts_with("MULTICA_")) unset.push_back(kv.substr(0, kv.find('=')));
+  auto piped = run_command({{"/bin/sh", "-c", "exec \"$0\" submit - < \"$1\"", MULTICAD_BINARY, (f.dir / "prompt.txt").string()},
+                            f.env(), unset, {}}, 60s);
+  INFO(piped.err);
+  REQUIRE(piped.status == 0);
+  CHECK(f.task(f.last_line(piped.out)).at("prompt") == big);
+
+  auto both = f.cli({"submit", "x", "--prompt-file", (f.dir / "prompt.txt").string()});
+  CHECK(both.status == 2);
+  auto none = f.cli({"submit"});
+  CHECK(none.status == 2);
+  CHECK_THAT(none.err, Catch::Contains("no prompt; give it as an argument, as - (standard input) or with --prompt-file"));
+  auto unreadable = f.cli({"submit", "--prompt-file", (f.dir / "nope.txt").string()});
+  CHECK(unreadable.status == 2);
+  CHECK_THAT(unreadable.err, Catch::Contains("cannot read --prompt-file " + (f.dir / "nope.txt").string()));
+}
+
+TEST_CASE("tasks cancel prints JSON and says a finished task had already ended", "[integration][local]") {
+  local_fixture f;
+  f.start();
+  auto done = f.last_line(f.cli({"submit", "finish", "--wait"}).out);
+  REQUIRE(f.task(done).at("status") == "completed");
+  f.daemon.reset();  // stopped: no daemon answers any more
+  auto c = f.cli({"tasks", "cancel", done, "--json"});
+  CHECK(c.status == 1);
+  auto j = json::parse(c.out);
+  CHECK(j.at("id") == done);
+  CHECK(j.at("status") == "completed");
+  CHECK(c.err.find("stays queued") == std::string::npos);
+  CHECK(c.err.find("no daemon answers") == std::string::npos);
+  auto text = f.cli({"tasks", "cancel", done});
+  CHECK_THAT(text.err, Catch::Contains("had already ended (completed); nothing to cancel"));
+
+  auto queued = f.last_line(f.cli({"submit", "never run"}).out);
+  auto q = f.cli({"tasks", "cancel", queued, "--json"});
+  CHECK(q.status == 0);
+  CHECK(json::parse(q.out) == json{{"id", queued}, {"status", "cancelled"}, {"was", "queued"}});
 }
 
 TEST_CASE("a queued task is cancelled without ever starting", "[integration][local]") {
@@ -237,5 +335,5 @@ TEST_CASE("real codex in local mode: submit runs a sandboxed command", "[integra
   REQUIRE(r.status == 0);
   auto t = f.task(f.last_line(r.out));
   CHECK(t.at("output") == "I wrote proof.txt");
-  CHECK(read_file(std::filesystem::path(t.at("work_dir").get<std::string>()) / "proof.txt") == "made-by-codex\n");
+  CHECK(read_file(std::filesystem::path(t.at("workdir").get<std::string>()) / "proof.txt") == "made-by-codex\n");
 }

@@ -3,9 +3,13 @@
 // the binary, shellcheck on the scripts, and the .deb that cpack builds from
 // this build tree, read back with dpkg-deb. A missing tool fails its test:
 // scripts/setup.sh installs every one of them.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "daemon/service/command_runner.hpp"
 #include "daemon/service/unit_text.hpp"
@@ -24,12 +28,12 @@ const fs::path source_dir = MULTICAD_SOURCE_DIR;
 // Runs a tool by name with a time limit; a missing tool fails the test and
 // names the Debian package scripts/setup.sh installs it from.
 test::command_result tool(std::vector<std::string> argv, const std::string& package,
-                          std::map<std::string, std::string> env = {}) {
+                          std::map<std::string, std::string> env = {}, std::chrono::seconds limit = 60s) {
   const char* path = std::getenv("PATH");
   auto exe = service::find_executable(argv.at(0), path ? path : "/usr/bin:/bin");
   if (!exe) FAIL(argv[0] + " not found: scripts/setup.sh installs it (Debian package " + package + ")");
   argv[0] = exe->string();
-  return test::run_command({argv, std::move(env), {}, {}}, 60s);
+  return test::run_command({argv, std::move(env), {}, {}}, limit);
 }
 
 test::command_result multicad_cli(std::vector<std::string> args, const test::temp_dir& dir) {
@@ -39,6 +43,27 @@ test::command_result multicad_cli(std::vector<std::string> args, const test::tem
 }
 
 fs::path binary() { return fs::canonical(MULTICAD_BINARY); }
+
+struct built_package {
+  fs::path deb, ddeb;  // the package and its debug symbols
+};
+
+// cpack on this build tree into `dir`: what a packager runs.
+built_package build_package(const test::temp_dir& dir) {
+  const fs::path build_dir = MULTICAD_BUILD_DIR;
+  REQUIRE(fs::exists(build_dir / "CPackConfig.cmake"));
+  auto pack = tool({"cpack", "-G", "DEB", "--config", (build_dir / "CPackConfig.cmake").string(), "-B", dir.path().string()},
+                   "cmake", {{"TMPDIR", dir.path().string()}}, 240s);  // splits and compresses ~50 MB of symbols
+  INFO(pack.out + pack.err);
+  REQUIRE(pack.status == 0);
+  built_package p;
+  for (const auto& e : fs::directory_iterator(dir.path())) {
+    if (e.path().extension() == ".deb") p.deb = e.path();
+    if (e.path().extension() == ".ddeb") p.ddeb = e.path();
+  }
+  REQUIRE_FALSE(p.deb.empty());
+  return p;
+}
 
 service::unit_inputs inputs_for(const test::temp_dir& dir) {
   test::write_file(dir / "config.toml", std::string(service::example_config()));
@@ -65,7 +90,10 @@ TEST_CASE("the rendered system and user units pass systemd-analyze verify withou
   test::temp_dir dir;
   auto in = inputs_for(dir);
   test::write_file(dir / "system/multicad.service", service::render_systemd_unit(service::scope::system, in));
-  auto system = tool({"systemd-analyze", "verify", (dir / "system/multicad.service").string()}, "systemd");
+  // MANPATH: the build's man page, which verify looks up for Documentation=man:multicad(1).
+  const std::string manpath = (fs::path(MULTICAD_BUILD_DIR) / "man").string();
+  auto system = tool({"systemd-analyze", "verify", (dir / "system/multicad.service").string()}, "systemd",
+                     {{"MANPATH", manpath}});
   INFO(system.out + system.err);
   CHECK(system.status == 0);
   CHECK(system.out + system.err == "");  // verify exits 0 even for unknown keys and bad values; it only says so
@@ -75,7 +103,7 @@ TEST_CASE("the rendered system and user units pass systemd-analyze verify withou
   fs::permissions(dir / "runtime", fs::perms::owner_all);
   test::write_file(dir / "user/multicad.service", service::render_systemd_unit(service::scope::user, in));
   auto user = tool({"systemd-analyze", "--user", "verify", (dir / "user/multicad.service").string()}, "systemd",
-                   {{"XDG_RUNTIME_DIR", (dir / "runtime").string()}});
+                   {{"XDG_RUNTIME_DIR", (dir / "runtime").string()}, {"MANPATH", manpath}});
   INFO(user.out + user.err);
   CHECK(user.status == 0);
   CHECK(user.out + user.err == "");
@@ -99,7 +127,7 @@ TEST_CASE("the rendered plist is well formed and has every launchd key", "[integ
   CHECK(plist_xpath(plist, "name(" + value("RunAtLoad") + ")") == "true");
   CHECK(plist_xpath(plist, "name(" + value("KeepAlive") + "/key[.='SuccessfulExit']/following-sibling::*[1])") == "false");
   CHECK(plist_xpath(plist, "string(" + value("ExitTimeOut") + ")") == "90");
-  CHECK(plist_xpath(plist, "string(" + value("ProcessType") + ")") == "Background");
+  CHECK(plist_xpath(plist, "string(" + value("ProcessType") + ")") == "Standard");  // Background throttles builds
   CHECK(plist_xpath(plist, "string(" + value("StandardErrorPath") + ")") == (in.log_dir / "multicad.log").string());
   CHECK_THAT(plist_xpath(plist, "string(" + value("EnvironmentVariables") + "/key[.='PATH']/following-sibling::*[1])"),
              Contains("/opt/homebrew/bin:/usr/local/bin"));
@@ -156,7 +184,32 @@ TEST_CASE("service install --dry-run renders the macOS LaunchAgent and reports J
   }
   CHECK_THAT(plist, Contains("<string>" + binary().string() + "</string>"));
   CHECK_THAT(last_command, Contains("\"launchctl\",\"bootstrap\",\"gui/"));
+  CHECK_THAT(plist, Contains("<key>ProcessType</key>\n  <string>Standard</string>"));
   CHECK_FALSE(fs::exists(dir / "home"));
+
+  auto background = multicad_cli({"service", "install", "--dry-run", "--platform", "darwin", "--json", "--background"}, dir);
+  REQUIRE(background.status == 0);
+  CHECK_THAT(background.out, Contains("<key>ProcessType</key>\\n  <string>Background</string>"));
+}
+
+TEST_CASE("every install path gives the system config the same owner group and mode", "[integration][packaging]") {
+  // The .deb: dpkg-statoverride root:multicad 0640 (the lifecycle test below).
+  // `service install --system` (and packaging/install.sh, which runs it):
+  test::temp_dir dir;
+  auto r = multicad_cli({"service", "install", "--system", "--dry-run", "--json"}, dir);
+  INFO(r.out + r.err);
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(r.out);
+  bool wrote = false, chgrp = false;
+  for (const auto& st : j["steps"]) {
+    if (st["action"] == "write" && st["path"] == "/etc/multicad/config.toml") wrote = st["mode"] == "0640";
+    if (st["action"] == "run" && st["command"] == nlohmann::json{"chgrp", "multicad", "/etc/multicad/config.toml"}) chgrp = true;
+  }
+  if (fs::exists("/etc/multicad/config.toml")) return;  // this host has one: nothing would be written
+  CHECK(wrote);
+  CHECK(chgrp);
+  auto script = test::read_file(source_dir / "packaging/install.sh");
+  CHECK(script.find("multicad.example.toml\" \"$config\"") == std::string::npos);  // no copy of its own
 }
 
 TEST_CASE("service status names the unit file and how to read the logs", "[integration][packaging]") {
@@ -176,7 +229,7 @@ TEST_CASE("service status names the unit file and how to read the logs", "[integ
 TEST_CASE("every shell script passes shellcheck", "[integration][packaging]") {
   // -x -P bench: the benchmarks source bench/lib.sh.
   std::vector<std::string> argv{"shellcheck", "-x", "-P", (source_dir / "bench").string()};
-  for (const char* f : {"packaging/install.sh", "packaging/debian/postinst", "packaging/debian/prerm",
+  for (const char* f : {"packaging/install.sh", "packaging/man.sh", "packaging/debian/postinst", "packaging/debian/prerm",
                         "packaging/debian/postrm", ".ci/run"})
     argv.push_back((source_dir / f).string());
   for (const char* dir : {"scripts", "bench"})
@@ -196,34 +249,32 @@ TEST_CASE("install.sh --dry-run prints each step and installs nothing", "[integr
   CHECK_THAT(r.out, Contains("+ " + (source_dir / "scripts/setup.sh").string()));
   CHECK_THAT(r.out, Contains("install -m 755 " + (source_dir / "build/default/daemon/multicad").string() + " " +
                              (dir / "prefix/bin/multicad").string()));
+  CHECK_THAT(r.out, Contains((dir / "prefix/share/man/man1/multicad.1.gz").string()));
+  CHECK(r.out.find("multicad.example.toml") == std::string::npos);  // the config comes from `service install`
   CHECK_FALSE(fs::exists(dir / "prefix"));
 }
 
 TEST_CASE("cpack builds a deb with the binary the unit the conffile and the maintainer scripts", "[integration][packaging]") {
   test::temp_dir dir;
-  const fs::path build_dir = MULTICAD_BUILD_DIR;
-  REQUIRE(fs::exists(build_dir / "CPackConfig.cmake"));
-  auto pack = tool({"cpack", "-G", "DEB", "--config", (build_dir / "CPackConfig.cmake").string(), "-B", dir.path().string()},
-                   "cmake", {{"TMPDIR", dir.path().string()}});
-  INFO(pack.out + pack.err);
-  REQUIRE(pack.status == 0);
-  fs::path deb;
-  for (const auto& e : fs::directory_iterator(dir.path()))
-    if (e.path().extension() == ".deb") deb = e.path();
-  REQUIRE_FALSE(deb.empty());
+  auto pkg = build_package(dir);
+  auto deb = pkg.deb;
   CHECK(deb.filename().string().starts_with("multicad_"));
 
   auto contents = tool({"dpkg-deb", "-c", deb.string()}, "dpkg");
   REQUIRE(contents.status == 0);
   for (const char* f : {"./usr/bin/multicad", "./lib/systemd/system/multicad.service", "./etc/multicad/config.toml",
-                        "./usr/share/doc/multicad/README.md", "./usr/share/doc/multicad/operations.md"})
+                        "./usr/share/doc/multicad/README.md", "./usr/share/doc/multicad/operations.md",
+                        "./usr/share/doc/multicad/copyright", "./usr/share/doc/multicad/changelog.gz",
+                        "./usr/share/man/man1/multicad.1.gz", "./usr/lib/sysusers.d/multicad.conf",
+                        "./usr/lib/tmpfiles.d/multicad.conf"})
     CHECK_THAT(contents.out, Contains(std::string(" ") + f + "\n"));
   CHECK_THAT(contents.out, Contains("-rwxr-xr-x root/root") && Contains("./usr/bin/multicad\n"));
 
   auto info = tool({"dpkg-deb", "-I", deb.string()}, "dpkg");
   REQUIRE(info.status == 0);
-  CHECK_THAT(info.out, Contains("Package: multicad\n") && Contains("Recommends: bubblewrap\n"));
-  CHECK_THAT(info.out, Contains("Depends: ") && Contains("libc6") && Contains("passwd"));
+  CHECK_THAT(info.out, Contains("Package: multicad\n") && Contains("Recommends: bubblewrap\n") && Contains("Section: net\n"));
+  CHECK_THAT(info.out, Contains("Depends: ") && Contains("libc6") && Contains("systemd | systemd-standalone-sysusers"));
+  CHECK(info.out.find("localhost") == std::string::npos);
   for (const char* f : {" postinst ", " prerm ", " postrm ", " conffiles "}) CHECK_THAT(info.out, Contains(f));
   CHECK(tool({"dpkg-deb", "-I", deb.string(), "conffiles"}, "dpkg").out == "/etc/multicad/config.toml\n");
   CHECK(tool({"dpkg-deb", "-I", deb.string(), "postinst"}, "dpkg").out ==
@@ -239,4 +290,106 @@ TEST_CASE("cpack builds a deb with the binary the unit the conffile and the main
   CHECK(test::read_file(dir / "root/lib/systemd/system/multicad.service") ==
         service::render_systemd_unit(service::scope::system, in));
   CHECK(test::read_file(dir / "root/etc/multicad/config.toml") == std::string(service::example_config()));
+}
+
+TEST_CASE("lintian finds no error and no warning in the package", "[integration][packaging]") {
+  test::temp_dir dir;
+  auto pkg = build_package(dir);
+  REQUIRE_FALSE(pkg.ddeb.empty());
+  // --display-info too: the hardening tags are informational, and we want none of them either.
+  auto r = tool({"lintian", "--display-info", "--tag-display-limit", "0", pkg.deb.string(), pkg.ddeb.string()}, "lintian",
+                {}, 240s);
+  std::string report = r.out + r.err;
+  INFO("lintian said:\n" << report);
+  std::vector<std::string> bad;
+  std::istringstream lines(report);
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with("E: ") || line.starts_with("W: ") || line.find(" hardening-") != std::string::npos)
+      bad.push_back(line);
+  CHECK(bad.empty());
+  CHECK(r.status == 0);
+}
+
+TEST_CASE("the packaged binary is stripped and its debug symbols are in multicad-dbgsym", "[integration][packaging]") {
+  test::temp_dir dir;
+  auto pkg = build_package(dir);
+  REQUIRE_FALSE(pkg.ddeb.empty());
+  REQUIRE(tool({"dpkg-deb", "-x", pkg.deb.string(), (dir / "root").string()}, "dpkg").status == 0);
+  auto sections = tool({"readelf", "-S", "-W", (dir / "root/usr/bin/multicad").string()}, "binutils");
+  REQUIRE(sections.status == 0);
+  CHECK(sections.out.find(".debug_info") == std::string::npos);
+  CHECK(sections.out.find(".symtab") == std::string::npos);
+  auto notes = tool({"readelf", "-n", (dir / "root/usr/bin/multicad").string()}, "binutils");
+  auto at = notes.out.find("Build ID: ");
+  REQUIRE(at != std::string::npos);
+  auto id = notes.out.substr(at + 10, notes.out.find('\n', at) - at - 10);
+  REQUIRE(id.size() > 2);
+  auto debug_contents = tool({"dpkg-deb", "-c", pkg.ddeb.string()}, "dpkg");
+  CHECK_THAT(debug_contents.out, Contains("./usr/lib/debug/.build-id/" + id.substr(0, 2) + "/" + id.substr(2) + ".debug\n"));
+  auto dbg_info = tool({"dpkg-deb", "-f", pkg.ddeb.string(), "Package"}, "dpkg");
+  CHECK(dbg_info.out == "multicad-dbgsym\n");
+}
+
+TEST_CASE("the package keeps the admin's enable state through upgrade and remove and reinstall", "[integration][packaging]") {
+  // The real maintainer scripts, run by dpkg into a private root
+  // (--root with chrootless scripts sets DPKG_ROOT, which the scripts,
+  // deb-systemd-helper, systemd-sysusers and systemd-tmpfiles honour);
+  // `systemctl --root` plays the admin. Nothing outside the temp root changes.
+  if (::geteuid() != 0) FAIL("dpkg --root needs root here: it installs root-owned files and systemd-tmpfiles chowns");
+  test::temp_dir dir;
+  auto pkg = build_package(dir);
+  const fs::path root = dir / "root";
+  for (const char* d : {"var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "etc"})
+    fs::create_directories(root / d);
+  test::write_file(root / "var/lib/dpkg/status", "");
+  const std::map<std::string, std::string> env{{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}};
+  auto dpkg = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"dpkg", "--root=" + root.string(), "--force-script-chrootless", "--force-depends",
+                               "--log=/dev/null"});
+    auto r = tool(args, "dpkg", env);
+    INFO(r.out + r.err);
+    REQUIRE(r.status == 0);
+    return r;
+  };
+  const fs::path wants = root / "etc/systemd/system/multi-user.target.wants/multicad.service";
+  auto enabled = [&] { return fs::is_symlink(wants); };
+
+  // Install: the user and its home, the config's permissions, the unit not enabled.
+  auto first = dpkg({"-i", pkg.deb.string()});
+  CHECK_THAT(first.out, Contains("sudo systemctl enable --now multicad"));
+  auto passwd = test::read_file(root / "etc/passwd");
+  CHECK_THAT(passwd, Contains("multicad:x:") && Contains(":/var/lib/multicad:/usr/sbin/nologin\n"));
+  struct stat home {}, config {};
+  REQUIRE(::stat((root / "var/lib/multicad").c_str(), &home) == 0);
+  REQUIRE(::stat((root / "etc/multicad/config.toml").c_str(), &config) == 0);
+  CHECK((home.st_mode & 07777) == 0700);
+  CHECK((config.st_mode & 07777) == 0640);  // the same as `service install --system` writes
+  CHECK(config.st_uid == 0);
+  CHECK(config.st_gid == home.st_gid);      // group multicad of the root's /etc/group
+  CHECK(home.st_gid != 0);
+  CHECK_FALSE(enabled());
+
+  // The admin enables it; an upgrade keeps it enabled.
+  REQUIRE(tool({"systemctl", "--root=" + root.string(), "enable", "multicad.service"}, "systemd").status == 0);
+  REQUIRE(enabled());
+  dpkg({"-i", pkg.deb.string()});
+  CHECK(enabled());
+  // Remove, then install again: enabled as before (prerm no longer disables).
+  dpkg({"-r", "multicad"});
+  CHECK_FALSE(fs::exists(root / "lib/systemd/system/multicad.service"));
+  CHECK(fs::exists(root / "etc/multicad/config.toml"));  // a conffile stays until purge
+  dpkg({"-i", pkg.deb.string()});
+  CHECK(enabled());
+  // Disabled stays disabled across an upgrade.
+  REQUIRE(tool({"systemctl", "--root=" + root.string(), "disable", "multicad.service"}, "systemd").status == 0);
+  dpkg({"-i", pkg.deb.string()});
+  CHECK_FALSE(enabled());
+  // Purge forgets all of it, and keeps the user's home (Codex login, reports).
+  REQUIRE(tool({"systemctl", "--root=" + root.string(), "enable", "multicad.service"}, "systemd").status == 0);
+  dpkg({"-P", "multicad"});
+  CHECK_FALSE(enabled());
+  CHECK_FALSE(fs::exists(root / "etc/multicad/config.toml"));
+  CHECK_FALSE(fs::exists(root / "var/lib/systemd/deb-systemd-helper-enabled/multicad.service.dsh-also"));
+  CHECK(test::read_file(root / "var/lib/dpkg/statoverride").find("config.toml") == std::string::npos);
+  CHECK(fs::is_directory(root / "var/lib/multicad"));
 }

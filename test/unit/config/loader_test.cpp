@@ -251,3 +251,26 @@ TEST_CASE("a config file that is not UTF-8 is refused with its position", "[conf
   CHECK(e.source == (f.dir / "c.toml").string() + ":2:9");
   CHECK_THAT(e.message, Catch::Contains("not valid UTF-8"));
 }
+
+TEST_CASE("metrics.listen is off by default and takes a literal address with a port", "[config][loader]") {
+  fixture f;
+  auto r = load(f.inputs());
+  REQUIRE(r.has_value());
+  CHECK(r->values.metrics.listen.empty());  // off unless asked
+  write_file(f.dir / "etc/config.toml", "[metrics]\nlisten = \"0.0.0.0:9464\"\n");
+  r = load(f.inputs());
+  REQUIRE(r.has_value());
+  CHECK(r->values.metrics.listen == "0.0.0.0:9464");
+  f.env["MULTICA_METRICS_LISTEN"] = "[::]:9100";
+  r = load(f.inputs());
+  REQUIRE(r.has_value());
+  CHECK(r->values.metrics.listen == "[::]:9100");
+  for (const char* bad : {"localhost:9464", "9464", ":9464", "10.0.0.1", "10.0.0.1:0", "10.0.0.1:65536", "::1:9464",
+                          "[10.0.0.1]:80", "10.0.0.1:80x"}) {
+    INFO(bad);
+    f.env["MULTICA_METRICS_LISTEN"] = bad;
+    auto e = load_error(f.inputs());
+    CHECK(e.source == "MULTICA_METRICS_LISTEN");
+    CHECK_THAT(e.message, Catch::Contains("ADDRESS:PORT"));
+  }
+}

@@ -46,3 +46,14 @@ TEST_CASE("control and bidi characters are escaped in text logs", "[daemon][log]
   CHECK(format_text("line\nbreak\u2066", {}) == "line\\nbreak\\u2066");
   CHECK(format_text("m", {{"v", "caf\u00e9"}}) == "m v=\"caf\u00e9\"");  // ordinary text stays readable
 }
+
+TEST_CASE("JOURNAL_STREAM counts only when it names the file stderr is", "[daemon][log]") {
+  CHECK(journal_stream_matches("8:12345", 8, 12345));
+  CHECK_FALSE(journal_stream_matches("8:12345", 8, 12346));  // inherited, but stderr is elsewhere (a terminal)
+  CHECK_FALSE(journal_stream_matches("9:12345", 8, 12345));
+  CHECK(journal_stream_matches("18446744073709551615:1", 18446744073709551615ULL, 1));
+  for (const char* bad : {"", "8", "8:", ":12345", "8:12345x", "x8:12345", "8:-1", "8 :12345"}) {
+    INFO(bad);
+    CHECK_FALSE(journal_stream_matches(bad, 8, 12345));
+  }
+}

@@ -52,15 +52,18 @@ TEST_CASE("a system install writes the config and unit then enables the service"
   CHECK(r.exit_status == 0);
   CHECK(r.verdict == service::verdict::fresh);
   CHECK(test::read_file(h.at("/etc/multicad/config.toml")) == std::string(service::example_config()));
+  // As the .deb leaves it: root and the service's group may read it (the token may be in it).
+  CHECK((fs::status(h.at("/etc/multicad/config.toml")).permissions() & fs::perms::all) == fs::perms(0640));
   auto unit = test::read_file(h.at(system_unit));
   CHECK_THAT(unit, Contains("ExecStart=/usr/local/bin/multicad run --config /etc/multicad/config.toml\n"));
   CHECK_THAT(unit, Contains("ReadWritePaths=-/var/lib/multicad/multica_workspaces\n"));
   CHECK((fs::status(h.at(system_unit)).permissions() & fs::perms::all) == fs::perms(0644));
-  REQUIRE(h.runner.calls.size() == 4);
+  REQUIRE(h.runner.calls.size() == 5);
   CHECK(h.runner.calls[0][0] == "useradd");
   CHECK(h.runner.calls[1][0] == "install");
-  CHECK(h.runner.calls[2] == argv{"systemctl", "daemon-reload"});
-  CHECK(h.runner.calls[3] == argv{"systemctl", "enable", "--now", "multicad.service"});
+  CHECK(h.runner.calls[2] == argv{"chgrp", "multicad", "/etc/multicad/config.toml"});
+  CHECK(h.runner.calls[3] == argv{"systemctl", "daemon-reload"});
+  CHECK(h.runner.calls[4] == argv{"systemctl", "enable", "--now", "multicad.service"});
   CHECK_THAT(text(r), Contains("multicad.service (system): installed, running with /etc/multicad/config.toml"));
 }
 
@@ -105,7 +108,9 @@ TEST_CASE("a dry run prints the files in full and the commands and changes nothi
   CHECK_THAT(out, Contains("----- begin /etc/systemd/system/multicad.service -----\n# multicad as a system service"));
   CHECK_THAT(out, Contains("Type=notify") && Contains("KillMode=mixed") && Contains("/usr/local/bin/multicad"));
   auto reload = out.find("run: systemctl daemon-reload"), enable = out.find("run: systemctl enable --now multicad.service");
-  CHECK(out.find("2. write /etc/systemd/system/multicad.service (mode 0644)") < reload);
+  CHECK_THAT(out, Contains("1. write /etc/multicad/config.toml (mode 0640)\n") &&
+                      Contains("2. run: chgrp multicad /etc/multicad/config.toml\n"));
+  CHECK(out.find("3. write /etc/systemd/system/multicad.service (mode 0644)") < reload);
   CHECK(reload < enable);
   CHECK(enable != std::string::npos);
   CHECK_THAT(out, Contains("dry run: nothing was changed; multicad.service (system) would be installed."));
@@ -163,7 +168,9 @@ TEST_CASE("a failing command stops the install and says which exit status and wh
 
 TEST_CASE("a missing systemctl is reported as a system without systemd", "[service][installer]") {
   host h;
-  h.runner.respond = [](const argv&) { return service::command_output{-1, "", true, false}; };
+  h.runner.respond = [](const argv& a) {
+    return a[0] == "systemctl" ? service::command_output{-1, "", true, false} : service::command_output{0, "", false, false};
+  };
   auto r = h.install();
   REQUIRE(r.error);
   CHECK(r.error->hint ==
@@ -206,12 +213,53 @@ TEST_CASE("an invalid config fails the install with status 2 before anything is 
 
 TEST_CASE("workspaces outside the state directory become writable paths of the system unit", "[service][installer]") {
   host h;
-  test::write_file(h.at("/etc/multicad/c.toml"), "workspaces_root = \"/srv/multica\"\n[log]\nfile = \"/var/log/multicad/d.log\"\n");
+  test::write_file(h.at("/etc/multicad/c.toml"), "workspaces_root = \"/srv/multica\"\n[log]\nfile = \"/srv/logs/d.log\"\n");
   h.facts.config_flag = "/etc/multicad/c.toml";
   auto r = h.install(service::scope::system, true);
   REQUIRE_FALSE(r.error);
   REQUIRE(r.steps[0].path == system_unit);
-  CHECK_THAT(r.steps[0].content, Contains("ReadWritePaths=-/srv/multica -/var/log/multicad\n"));
+  CHECK_THAT(r.steps[0].content, Contains("ReadWritePaths=-/srv/multica -/srv/logs\n"));
+  CHECK(r.steps[0].content.find("\nLogsDirectory=") == std::string::npos);
+}
+
+TEST_CASE("a log file below /var/log gets its folder from LogsDirectory", "[service][installer]") {
+  // ProtectSystem=strict leaves the daemon no way to create /var/log/multicad:
+  // without LogsDirectory= it could not open log.file and exited with status 2.
+  host h;
+  test::write_file(h.at("/etc/multicad/c.toml"), "[log]\nfile = \"/var/log/multicad/daemon.log\"\n");
+  h.facts.config_flag = "/etc/multicad/c.toml";
+  auto r = h.install(service::scope::system, true);
+  REQUIRE_FALSE(r.error);
+  const auto& unit = r.steps[0].content;
+  CHECK_THAT(unit, Contains("\nLogsDirectory=multicad\nLogsDirectoryMode=0750\n"));
+  CHECK_THAT(unit, Contains("\nReadWritePaths=-/var/lib/multicad/multica_workspaces\n"));  // not /var/log/multicad
+
+  test::write_file(h.at("/etc/multicad/c.toml"), "[log]\nfile = \"/var/log/multicad.log\"\n");
+  r = h.install(service::scope::system, true);
+  REQUIRE_FALSE(r.error);
+  CHECK_THAT(text(r), Contains("note: log.file /var/log/multicad.log is directly in /var/log"));
+}
+
+TEST_CASE("a user install writes a config only its user can read", "[service][installer]") {
+  host h;
+  h.facts.is_root = false;
+  h.facts.uid = 1000;
+  h.facts.home = "/home/ada";
+  auto r = h.install(service::scope::user);
+  INFO(text(r));
+  REQUIRE_FALSE(r.error);
+  CHECK((fs::status(h.at("/home/ada/.config/multicad/config.toml")).permissions() & fs::perms::all) == fs::perms(0600));
+  for (const auto& call : h.runner.calls) CHECK(call[0] != "chgrp");
+}
+
+TEST_CASE("a dry-run uninstall of nothing says there is nothing to remove", "[service][installer]") {
+  host h;
+  auto r = service::uninstall(h.facts, {service::scope::system, true, h.root.path()}, h.runner);
+  REQUIRE_FALSE(r.error);
+  CHECK(r.verdict == service::verdict::absent);
+  CHECK_THAT(text(r), Contains("dry run: nothing was changed; multicad.service (system) is not installed, so there is "
+                               "nothing to remove."));
+  CHECK(text(r).find("would be not installed") == std::string::npos);
 }
 
 TEST_CASE("uninstall removes the unit and a second uninstall finds nothing to do", "[service][installer]") {

@@ -63,14 +63,16 @@ TEST_CASE("a system install without the service user creates it and the config f
   in.create_service_user = true;
   in.new_config = "# example\n";
   auto p = service::plan_install(in);
-  REQUIRE(p.steps.size() == 6);
+  REQUIRE(p.steps.size() == 7);
   CHECK(p.steps[0].argv == argv{"useradd", "--system", "--user-group", "--home-dir", "/var/lib/multicad",
                                 "--no-create-home", "--shell", "/usr/sbin/nologin", "multicad"});
   CHECK(p.steps[1].argv == argv{"install", "-d", "-o", "multicad", "-g", "multicad", "-m", "0700", "/var/lib/multicad"});
   CHECK(p.steps[2].what == kind::write_file);
   CHECK(p.steps[2].path == "/etc/multicad/config.toml");
   CHECK(p.steps[2].content == "# example\n");
-  CHECK(p.steps[3].path == "/etc/systemd/system/multicad.service");
+  CHECK(p.steps[2].mode == std::filesystem::perms(0640));
+  CHECK(p.steps[3].argv == argv{"chgrp", "multicad", "/etc/multicad/config.toml"});
+  CHECK(p.steps[4].path == "/etc/systemd/system/multicad.service");
 }
 
 TEST_CASE("user units go through systemctl --user", "[service][plan]") {

@@ -3,6 +3,8 @@
 #include "daemon/service/unit_text.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 
 using namespace multicad;
@@ -86,7 +88,38 @@ TEST_CASE("the plist names the binary config logs and PATH with XML escaping", "
   CHECK_THAT(plist, Contains("<key>ExitTimeOut</key>\n  <integer>120</integer>"));
   CHECK_THAT(plist, Contains("<string>/Users/ada/Library/Logs/multicad/multicad.log</string>"));
   CHECK_THAT(plist, Contains("<key>PATH</key>\n    <string>/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin</string>"));
-  CHECK_THAT(plist, Contains("<key>SuccessfulExit</key>\n    <false/>") && Contains("<string>Background</string>"));
+  CHECK_THAT(plist, Contains("<key>SuccessfulExit</key>\n    <false/>"));
+  // Background would have launchd throttle the agent's builds; only on request.
+  CHECK_THAT(plist, Contains("<key>ProcessType</key>\n  <string>Standard</string>"));
+  in.background = true;
+  CHECK_THAT(service::render_launchd_plist(in), Contains("<key>ProcessType</key>\n  <string>Background</string>"));
+}
+
+TEST_CASE("units name their documentation and every doc the service files name exists", "[service][unit_text]") {
+  for (auto s : {service::scope::system, service::scope::user})
+    CHECK_THAT(service::render_systemd_unit(s, inputs()),
+               Contains("\nDocumentation=man:multicad(1) file:/usr/share/doc/multicad/operations.md\n"));
+  const std::regex doc_ref(R"(docs/[A-Za-z0-9_.-]+\.md)");
+  for (const char* file : {"packaging/systemd/multicad.service", "packaging/systemd/multicad-user.service",
+                           "packaging/launchd/com.multica.multicad.plist", "packaging/debian/postinst",
+                           "packaging/README.md"}) {
+    std::ifstream in(std::string(MULTICAD_SOURCE_DIR) + "/" + file);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    REQUIRE_FALSE(text.empty());
+    for (std::sregex_iterator it(text.begin(), text.end(), doc_ref), end; it != end; ++it) {
+      INFO(file << " names " << it->str());
+      CHECK(std::filesystem::exists(std::string(MULTICAD_SOURCE_DIR) + "/" + it->str()));
+    }
+  }
+}
+
+TEST_CASE("LogsDirectory lines follow log.file", "[service][unit_text]") {
+  CHECK(service::logs_directory_lines("/var/log/multicad/daemon.log") == "LogsDirectory=multicad\nLogsDirectoryMode=0750");
+  CHECK(service::logs_directory_lines("/var/log/a/b/x.log") == "LogsDirectory=a/b\nLogsDirectoryMode=0750");
+  CHECK(service::logs_directory_lines("").starts_with("# "));
+  CHECK(service::logs_directory_lines("/var/log/x.log").starts_with("# "));
+  CHECK(service::logs_directory_lines("/srv/log/x.log").starts_with("# "));
+  CHECK(service::logs_directory_lines("/var/logs/x/y.log").starts_with("# "));
 }
 
 TEST_CASE("render_unit picks the plist on darwin and the unit of the scope on linux", "[service][unit_text]") {
