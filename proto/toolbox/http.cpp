@@ -113,14 +113,15 @@ std::string plain_status_error(const std::string& what, const http_response& r) 
   return what + " returned " + std::to_string(r.status) + ": " + trim_space(r.body.substr(0, 4096));
 }
 
-std::optional<http_request> follow_redirect(const http_request& req, const http_response& r, int hops,
-                                            std::string& error) {
+std::optional<http_request> follow_redirect(const http_request& req, const http_response& r, int sent,
+                                            std::string& error, std::string& error_url) {
   const int s = r.status;
   if (s != 301 && s != 302 && s != 303 && s != 307 && s != 308) return std::nullopt;
   std::string location = r.header_value("Location");
   if (location.empty()) return std::nullopt;
-  if (hops >= 10) {
+  if (sent >= 10) {  // defaultCheckRedirect: len(via) >= 10
     error = "stopped after 10 redirects";
+    error_url = location;
     return std::nullopt;
   }
   http_request next = req;

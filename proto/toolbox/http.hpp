@@ -68,10 +68,11 @@ std::string status_error(const std::string& method, const std::string& path, con
 std::string plain_status_error(const std::string& what, const http_response& r);
 
 // http.Client's redirect policy: the next request for a 301/302/303/307/308
-// with a Location header, or nullopt to hand `r` to the caller. `hops` is the
-// number of redirects already followed; after 10 `error` gets Go's message.
-std::optional<http_request> follow_redirect(const http_request& req, const http_response& r, int hops,
-                                            std::string& error);
+// with a Location header, or nullopt to hand `r` to the caller. `sent` counts
+// the requests made so far, this one included; when it reaches 10, `error`
+// gets Go's message and `error_url` the raw Location, which Go's url.Error names.
+std::optional<http_request> follow_redirect(const http_request& req, const http_response& r, int sent,
+                                            std::string& error, std::string& error_url);
 
 // mime/multipart as UploadFile writes it: part "file" (base name of `path`,
 // application/octet-stream), then the field issue_id when non-empty.

@@ -59,10 +59,13 @@ void machine::write_file(const std::string& path, std::string data, on_result th
 
 // ---- HTTP
 
-void machine::http(http_request r, on_exchange then) { send(std::move(r), 0, std::move(then)); }
+void machine::http(http_request r, on_exchange then) {
+  std::string op = r.method;
+  send(std::move(r), std::move(op), 1, std::move(then));
+}
 
-void machine::send(http_request r, int hops, on_exchange then) {
-  auto checked = check_url(r.method, r.url);
+void machine::send(http_request r, std::string op, int sent, on_exchange then) {
+  auto checked = check_url(op, r.url);
   if (!checked.parts) {
     then(exchange{{}, checked.error});
     return;
@@ -70,12 +73,12 @@ void machine::send(http_request r, int hops, on_exchange then) {
   action a;
   a.type = action::kind::http;
   a.request = r;
-  set_pending(std::move(a), [this, r, hops, then](const io_result& res) {
-    if (!res.response.error.empty()) return then(exchange{{}, url_error(r.method, r.url, res.response.error)});
-    std::string error;
-    auto next = follow_redirect(r, res.response, hops, error);
-    if (!error.empty()) return then(exchange{{}, url_error(r.method, r.url, error)});
-    if (next) return send(std::move(*next), hops + 1, then);
+  set_pending(std::move(a), [this, r, op, sent, then](const io_result& res) {
+    if (!res.response.error.empty()) return then(exchange{{}, url_error(op, r.url, res.response.error)});
+    std::string error, error_url;
+    auto next = follow_redirect(r, res.response, sent, error, error_url);
+    if (!error.empty()) return then(exchange{{}, url_error(op, error_url, error)});
+    if (next) return send(std::move(*next), op, sent + 1, then);
     then(exchange{res.response, ""});
   });
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "proto/toolbox/command_run.hpp"
 #include "proto/toolbox/go_json.hpp"
@@ -81,7 +82,8 @@ class machine {
     on_result then;
   };
   void set_pending(action a, on_result then);
-  void send(http_request r, int hops, on_exchange then);
+  // `op` is the first request's method (Go's url.Error names it); `sent` counts requests so far.
+  void send(http_request r, std::string op, int sent, on_exchange then);
   http_request api_request(const std::string& method, const std::string& path) const;
   void upload_next(std::shared_ptr<std::vector<std::string>> paths, std::size_t i, std::string issue_id,
                    std::shared_ptr<std::vector<std::string>> ids, std::function<void(std::vector<std::string>)> then);

@@ -100,6 +100,10 @@ TEST_CASE("issue get follows redirects and reports a relative base URL as Go doe
   CHECK(r.code == 0);
   REQUIRE(r.requests.size() == 2);
   CHECK_FALSE(has_header(r.requests[1], "Authorization"));  // another host: Go drops the credentials
+  s.reply("GET http://srv.test/api/issues/loop", "", 302, {{"Location", "/api/issues/loop"}});
+  auto loop = s.run({"issue", "get", "loop"});
+  CHECK(loop.requests.size() == 10);  // Go's client gives up when the 10th answer redirects again
+  CHECK(loop.err == "Error: get issue: Get \"/api/issues/loop\": stopped after 10 redirects\n");
   s.env["MULTICA_SERVER_URL"] = "srv.test";
   CHECK(s.run({"issue", "get", "X"}).err == "Error: get issue: Get \"srv.test/api/issues/X\": unsupported protocol scheme \"\"\n");
   s.env["MULTICA_SERVER_URL"] = "127.0.0.1:8080";

@@ -135,6 +135,8 @@ TEST_CASE("attachment download reports each failure as the CLI does", "[toolbox]
   s.reply("GET http://srv.test/api/attachments/c", R"({"id":"c","filename":"","download_url":"http://cdn.test/c"})");
   s.reply("GET http://cdn.test/c", "gone", 410);
   CHECK(s.run({"attachment", "download", "c"}).err == "Error: download file: download returned 410: gone\n");
+  s.responses["GET http://cdn.test/c"] = pt::http_response{200, {}, "par", "", "unexpected EOF"};
+  CHECK(s.run({"attachment", "download", "c"}).err == "Error: download file: unexpected EOF\n");
   s.reply("GET http://cdn.test/c", "bytes");
   auto named_by_id = s.run({"attachment", "download", "c"});
   CHECK(named_by_id.written.count("c") == 1);  // no file name: the attachment id
