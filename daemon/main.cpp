@@ -7,6 +7,8 @@
 
 #include "daemon/build_info.hpp"
 #include "daemon/cli/cli_context.hpp"
+#include "daemon/toolbox/multica_main.hpp"
+#include "daemon/version.hpp"
 
 namespace {
 
@@ -43,6 +45,8 @@ bool explain_unknown(const CLI::App& app) {
 
 int main(int argc, char** argv) {
   using namespace multicad;
+  // The agent's `multica` keeps its caller's umask, as the Go CLI does.
+  if (toolbox::invoked_as_multica(argv[0])) return toolbox::multica_main(argc, argv);
   // Everything multicad creates (the store, logs, task folders and what the
   // agent writes in them) is private to its user, whatever umask it was
   // started with: prompts, results and code are not for other local users.

@@ -21,7 +21,7 @@ seconds=${1:-60}
 case $seconds in '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [--keep-going] [seconds] [target...]" >&2; exit 2 ;; esac
 [ $# -gt 0 ] && shift
 all_targets=(managed_block_fuzz toml_layout_fuzz codex_session_fuzz server_decode_fuzz config_fuzz duration_semver_fuzz
-  task_settings_fuzz)
+  task_settings_fuzz toolbox_fuzz)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -32,6 +32,7 @@ dict_of() {
     codex_session_fuzz | server_decode_fuzz) echo json.dict ;;
     duration_semver_fuzz) echo duration.dict ;;
     task_settings_fuzz) echo task_settings.dict ;;
+    toolbox_fuzz) echo toolbox.dict ;;
     *) echo "fuzz: unknown target $1 (known: ${all_targets[*]})" >&2; exit 2 ;;
   esac
 }
