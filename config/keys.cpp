@@ -194,6 +194,9 @@ std::vector<key_spec> build_table() {
   using sc = sandbox_choice;
   std::vector<key_spec> t;
   t.push_back(url_key());
+  t.push_back(text_key("profile", "MULTICA_PROFILE", "profile",
+                       "the Multica CLI profile to follow: its config file, health port and workspaces root",
+                       [](auto& s) -> auto& { return s.profile; }));
   t.push_back(text_key("token", "", "", "bearer token for the server (prefer token_file); never logged",
                        [](auto& s) -> auto& { return s.token; }, true, true));
   t.push_back(path_key("token_file", "MULTICA_TOKEN_FILE", "token-file", "file whose first line is the token",

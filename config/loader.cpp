@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <nlohmann/json.hpp>
 #include <toml.hpp>
 
 #include "config/keys.hpp"
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 std::string origin::describe() const {
   switch (kind) {
     case origin_kind::built_in: return "default";
+    case origin_kind::multica_cli: return "Multica CLI " + where;
     case origin_kind::file: return "file " + where;
     case origin_kind::env: return "env " + where;
     case origin_kind::flag: return "flag " + where;
@@ -173,6 +175,59 @@ fs::path default_state_dir(const load_inputs& in) {
   return in.home / ".local" / "state" / "multicad";
 }
 
+// Profile names as the newer Multica CLI accepts them: one plain path component.
+bool valid_profile(const std::string& p) {
+  return p != "." && p != ".." && p.find_first_of("/\\") == std::string::npos && p.find('\0') == std::string::npos;
+}
+
+bool unset(const loaded_settings& out, const char* key) { return out.origins.at(key).kind == origin_kind::built_in; }
+
+// The reference daemon's defaults for a named profile, so `multica daemon
+// status --profile p` finds this daemon and two profiles never share folders.
+void profile_defaults(loaded_settings& out, const load_inputs& in) {
+  const auto& p = out.values.profile;
+  if (p.empty()) return;
+  int sum = 0;
+  for (unsigned char c : p) sum += c;
+  if (unset(out, "health_port")) out.values.health_port = 19515 + sum % 1000;
+  if (unset(out, "workspaces_root")) out.values.workspaces_root = in.home / ("multica_workspaces_" + p);
+  if (unset(out, "state_dir")) out.values.state_dir = default_state_dir(in) / "profiles" / p;
+}
+
+// The Multica CLI's keys multicad follows, as the newer daemon reads them
+// (its `token` is read by daemon/auth/token.hpp, after MULTICA_TOKEN).
+const std::pair<const char*, const char*> multica_cli_keys[] = {
+    {"server_url", "server_url"},         {"workspaces_root", "workspaces_root"},
+    {"device_name", "device_name"},       {"runtime_name", "runtime_name"},
+    {"max_concurrent_tasks", "max_concurrent_tasks"}, {"poll_interval", "poll_interval"},
+    {"heartbeat_interval", "heartbeat_interval"},     {"agent_timeout", "agent_timeout"},
+};
+
+std::optional<error> apply_profile(loaded_settings& out, const load_inputs& in) {
+  const auto& p = out.values.profile;
+  if (!valid_profile(p))
+    return error{out.origins.at("profile").where, "profile = \"" + p + "\": a profile name is one plain folder name"};
+  profile_defaults(out, in);
+  auto file = p.empty() ? in.home / ".multica" / "config.json" : in.home / ".multica" / "profiles" / p / "config.json";
+  std::ifstream stream(file, std::ios::binary);
+  if (!stream) return std::nullopt;  // no Multica CLI here, or not logged in
+  std::string text((std::istreambuf_iterator<char>(stream)), {});
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) {
+    out.warnings.push_back(file.string() + " (the Multica CLI's config) is not a JSON object; its settings are ignored");
+    return std::nullopt;
+  }
+  const resolve_context ctx{in.home, in.home};
+  for (const auto& [json_key, key_name] : multica_cli_keys) {
+    auto it = j.find(json_key);
+    if (it == j.end() || !unset(out, key_name)) continue;
+    std::string value = it->is_string() ? it->get<std::string>() : it->is_number_integer() ? std::to_string(it->get<long long>()) : "";
+    if (value.empty()) continue;
+    if (auto e = apply(out, *find_key(key_name), value, {origin_kind::multica_cli, file.string()}, ctx)) return e;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<fs::path> find_config_file(const load_inputs& in) {
@@ -219,6 +274,7 @@ boost::system::result<loaded_settings, error> load(const load_inputs& in) {
     if (!key) return error{"--" + f.name, "not a settings flag"};
     if (auto e = apply(out, *key, f.value, {origin_kind::flag, "--" + f.name}, here)) return *e;
   }
+  if (auto e = apply_profile(out, in)) return *e;
   add_warnings(out);
   return out;
 }

@@ -1,5 +1,10 @@
-// Builds the effective settings from, in rising precedence: defaults <
-// config file (TOML) < environment (MULTICA_*) < command-line flags.
+// Builds the effective settings from, in rising precedence: defaults < the
+// Multica CLI's config file (server_url, workspaces_root and the newer
+// CLI's daemon keys, so a machine where `multica login` ran needs nothing
+// else) < config file (TOML) < environment (MULTICA_*) < command-line flags.
+// A profile (`profile`, MULTICA_PROFILE) also picks the reference daemon's
+// defaults for it: health port 19515 + (sum of the name's bytes mod 1000),
+// ~/multica_workspaces_<profile>, and a state folder of its own.
 // Every invalid value is an error naming its source (file:line, variable or
 // flag) and the bad value. Pure apart from reading the config file; any thread.
 #pragma once
@@ -17,7 +22,9 @@
 
 namespace multicad::config {
 
-enum class origin_kind { built_in, file, env, flag };
+// multica_cli: the Multica CLI's own config file (~/.multica/config.json, or
+// profiles/<profile>/config.json), below multicad's file (agent-toolbox.md §10).
+enum class origin_kind { built_in, multica_cli, file, env, flag };
 
 struct origin {
   origin_kind kind = origin_kind::built_in;

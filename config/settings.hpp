@@ -74,6 +74,7 @@ struct metrics_settings {
 
 struct settings {
   std::string server_url;  // normalised base URL; empty: embedded local mode
+  std::string profile;     // the Multica CLI profile followed (loader.hpp); empty: the default one
   std::string token;       // secret; never printed
   std::filesystem::path token_file;
   std::string daemon_id;    // default: host name

@@ -50,9 +50,9 @@ boost::system::result<token_source, token_error> resolve_token(
     return token_source{trim(line), "token_file " + s.token_file.string()};
   }
   if (auto env = getenv("MULTICA_TOKEN"); env && !trim(*env).empty()) return token_source{trim(*env), "MULTICA_TOKEN"};
-  auto profile = getenv("MULTICA_PROFILE");
-  auto file = profile && !profile->empty() ? home / ".multica" / "profiles" / *profile / "config.json"
-                                           : home / ".multica" / "config.json";
+  // The profile setting (MULTICA_PROFILE, --profile), validated by the loader.
+  auto file = !s.profile.empty() ? home / ".multica" / "profiles" / s.profile / "config.json"
+                                 : home / ".multica" / "config.json";
   auto cli = from_cli_config(file);
   if (!cli) return cli.error();
   if (*cli) return token_source{**cli, file.string()};

@@ -1,7 +1,7 @@
 // Where the daemon's server token comes from, in order: the `token`
 // setting, the first line of `token_file`, $MULTICA_TOKEN, then the Multica
 // CLI's own config (~/.multica/config.json, or ~/.multica/profiles/<p>/
-// config.json with MULTICA_PROFILE) exactly as spec/server-api.md §2.1
+// config.json with the profile setting) exactly as spec/server-api.md §2.1
 // describes, so a Multica user can switch daemons without logging in again.
 // The token itself is never logged; `source` says where it came from.
 // Blocking file reads; call at start-up.

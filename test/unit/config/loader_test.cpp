@@ -274,3 +274,56 @@ TEST_CASE("metrics.listen is off by default and takes a literal address with a p
     CHECK_THAT(e.message, Catch::Contains("ADDRESS:PORT"));
   }
 }
+
+TEST_CASE("a logged-in Multica CLI is enough to serve its server", "[config][loader][multica_cli]") {
+  fixture f;
+  write_file(f.dir / "home/.multica/config.json",
+             R"({"server_url":"wss://multica.example/ws","token":"mul_x","workspaces_root":"/srv/ws",
+                 "max_concurrent_tasks":3,"workspace_id":"ignored"})");
+  auto s = load(f.inputs()).value();
+  CHECK(s.values.server_url == "https://multica.example");
+  CHECK(s.values.workspaces_root == "/srv/ws");
+  CHECK(s.values.max_concurrent_tasks == 3);
+  CHECK(s.origins.at("server_url").describe() == "Multica CLI " + (f.dir / "home/.multica/config.json").string());
+  CHECK(s.values.token.empty());  // read by the token resolver, after MULTICA_TOKEN
+}
+
+TEST_CASE("multicad's own file and environment and flags win over the Multica CLI's config", "[config][loader][multica_cli]") {
+  fixture f;
+  write_file(f.dir / "home/.multica/config.json", R"({"server_url":"https://cli.example","workspaces_root":"/cli/ws"})");
+  write_file(f.dir / "home/.config/multicad/config.toml", "workspaces_root = \"/file/ws\"\n");
+  f.env["MULTICA_SERVER_URL"] = "https://env.example";
+  auto s = load(f.inputs()).value();
+  CHECK(s.values.server_url == "https://env.example");
+  CHECK(s.values.workspaces_root == "/file/ws");
+  CHECK(s.origins.at("server_url").kind == origin_kind::env);
+  auto in = f.inputs();
+  in.flags.push_back({"workspaces-root", "/flag/ws"});
+  CHECK(load(in).value().values.workspaces_root == "/flag/ws");
+}
+
+TEST_CASE("without a server URL anywhere the daemon runs the local queue", "[config][loader][multica_cli]") {
+  fixture f;
+  write_file(f.dir / "home/.multica/config.json", R"({"token":"mul_x"})");
+  CHECK(load(f.inputs()).value().values.server_url.empty());
+  write_file(f.dir / "home/.multica/config.json", "{not json");
+  auto broken = load(f.inputs()).value();
+  CHECK(broken.values.server_url.empty());
+  REQUIRE(broken.warnings.size() == 1);
+  CHECK_THAT(broken.warnings[0], Catch::Contains("not a JSON object"));
+}
+
+TEST_CASE("a profile follows its own CLI config and the reference daemon's port and folders", "[config][loader][multica_cli]") {
+  fixture f;
+  write_file(f.dir / "home/.multica/config.json", R"({"server_url":"https://default.example"})");
+  write_file(f.dir / "home/.multica/profiles/dev/config.json", R"({"server_url":"https://dev.example"})");
+  f.env["MULTICA_PROFILE"] = "dev";
+  auto s = load(f.inputs()).value();
+  CHECK(s.values.server_url == "https://dev.example");
+  CHECK(s.values.health_port == 19515 + ('d' + 'e' + 'v') % 1000);  // 19834, as the Multica CLI looks for it
+  CHECK(s.values.health_port == 19834);
+  CHECK(s.values.workspaces_root == f.dir / "home/multica_workspaces_dev");
+  CHECK(s.values.state_dir == f.dir / "home/.local/state/multicad/profiles/dev");
+  f.env["MULTICA_PROFILE"] = "../x";
+  CHECK_THAT(load_error(f.inputs()).to_string(), Catch::Contains("MULTICA_PROFILE") && Catch::Contains("one plain folder name"));
+}

@@ -37,12 +37,13 @@ TEST_CASE("the token comes from the setting then the file then MULTICA_TOKEN the
   CHECK(auth::resolve_token(s, d / "home", env.fn())->source == "token setting");
 }
 
-TEST_CASE("a profile's CLI config is used with MULTICA_PROFILE", "[daemon][token]") {
+TEST_CASE("a profile's CLI config is used with the profile setting", "[daemon][token]") {
   temp_dir d;
   env_fixture env;
-  env.vars["MULTICA_PROFILE"] = "dev";
+  config::settings s;
+  s.profile = "dev";
   write_file(d / "home/.multica/profiles/dev/config.json", "{\"token\":\"mul_dev\"}");
-  CHECK(auth::resolve_token({}, d / "home", env.fn())->token == "mul_dev");
+  CHECK(auth::resolve_token(s, d / "home", env.fn())->token == "mul_dev");
 }
 
 TEST_CASE("a missing token or an unreadable file or broken JSON say what to do", "[daemon][token]") {
