@@ -23,7 +23,7 @@ esac
 packages=(
   g++ cmake ninja-build ccache pkg-config ca-certificates
   libboost1.81-dev libboost-url1.81-dev libssl-dev nlohmann-json3-dev libtoml11-dev
-  libspdlog-dev libcli11-dev catch2 libsqlite3-dev bubblewrap
+  libspdlog-dev libcli11-dev catch2 libsqlite3-dev bubblewrap git
 )
 if $for_tests; then
   packages+=(systemd libxml2-utils dpkg-dev shellcheck clang-14 libclang-rt-14-dev lintian)

@@ -140,12 +140,10 @@ int prepare(const cli_context& ctx, const env_options& o) {
   req.policy = policy;
   req.codex_version = version;
   req.task = std::move(*task);
-  // As the daemon writes it: the toolbox exists in server mode (toolbox/agent_bin.hpp).
+  // As the daemon writes it for a claimed task, which always has its toolbox (toolbox/agent_bin.hpp).
   const auto multica = (s.state_dir / "bin" / toolbox::multica_command_name).string();
-  if (!s.server_url.empty()) {
-    req.task.toolbox = execenv::toolbox_access::available;
-    req.task.multica_path = multica;
-  }
+  req.task.toolbox = execenv::toolbox_access::available;
+  req.task.multica_path = multica;
   if (!o.prior_workdir.empty()) req.prior_workdir = fs::absolute(o.prior_workdir);
   auto env = execenv::prepare_environment(req);
   if (!env) {
@@ -153,7 +151,7 @@ int prepare(const cli_context& ctx, const env_options& o) {
     return exit_status::failed;
   }
   log::write_notices(env->notices);
-  print(*env, policy, version, agent::build_prompt(claimed, s.server_url.empty() ? "" : multica), o.json);
+  print(*env, policy, version, agent::build_prompt(claimed, multica), o.json);
   return exit_status::ok;
 }
 

@@ -150,6 +150,9 @@ boost::system::result<checkout_result, failure> check_out(const checkout_request
   if (ec) return failure{"cannot create the repository cache folder " + paths->cache.parent_path().string() + ": " + ec.message()};
   cache_lock lock(paths->lock);
   if (!lock.held()) return failure{"cannot lock the repository cache " + paths->lock.string()};
+  // Again under the lock: a concurrent request of the same task may have just put it there.
+  if (fs::symlink_status(target, ec).type() != fs::file_type::not_found)
+    return checkout_result{target, current_branch(target), true, {}};
   auto refreshed = refresh_cache(git, r.url, paths->cache);
   if (!refreshed) return refreshed.error();
   const auto staging = r.staging / target.filename();

@@ -136,7 +136,9 @@ TEST_CASE("the agent runs with the task environment and explicit sandbox setting
   REQUIRE(start.is_object());
   CHECK(start.at("argv") == json::array({"app-server", "--listen", "stdio://"}));
   CHECK(start.at("env").at("MULTICA_TASK_ID") == id);
-  CHECK(start.at("env").at("MULTICA_SERVER_URL") == f.server.url());
+  // The agent talks to the daemon's endpoint with a capability of its own, never to the server with the owner's token.
+  const auto endpoint = "http://127.0.0.1:" + std::to_string(d->health_port());
+  CHECK(start.at("env").at("MULTICA_SERVER_URL") == endpoint);
   CHECK(start.at("env").at("MULTICA_TOKEN_SET") == true);
   CHECK_THAT(start.at("env").at("CODEX_HOME").get<std::string>(), Catch::EndsWith("/codex-home"));
   CHECK(start.at("env").at("PATH").get<std::string>().find("/evil") == std::string::npos);
@@ -153,9 +155,13 @@ TEST_CASE("the agent runs with the task environment and explicit sandbox setting
   CHECK_FALSE(start.at("env").contains("CUSTOM_GREETING"));
   for (const char* refused : {"PATH", "MULTICA_SERVER_URL", "LD_PRELOAD"}) {
     INFO(refused);
-    CHECK_FALSE(config.contains(std::string("shell_environment_policy.set.") + refused));
     CHECK(d->log().find(std::string("key=") + refused) != std::string::npos);
   }
+  CHECK_FALSE(config.contains("shell_environment_policy.set.PATH"));
+  CHECK_FALSE(config.contains("shell_environment_policy.set.LD_PRELOAD"));
+  // The daemon's own MULTICA_* reach the commands too (Codex drops *TOKEN* names by default).
+  CHECK(config.at("shell_environment_policy.set.MULTICA_SERVER_URL") == endpoint);
+  CHECK(config.at("shell_environment_policy.set.MULTICA_TOKEN").get<std::string>().starts_with("mct_"));
   CHECK(d->wait_log("agent custom_env key refused"));
   CHECK(d->log().find("/tmp/evil.so") == std::string::npos);  // a refused value is never logged
 }

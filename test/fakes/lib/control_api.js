@@ -20,6 +20,13 @@ const CONTROL_ROUTES = [
     return {};
   }],
   ['POST', '/_fake/workspaces', (c, _, b) => ({ id: c.model.addWorkspace(b).id })],
+  ['POST', '/_fake/workspaces/:id/repos', (c, a, b) => {
+    const ws = c.model.workspaces.get(a.id);
+    if (!ws) throw new ApiError(404, 'workspace not found');
+    if (b.repos === undefined) throw new ApiError(400, 'repos is required');
+    ws.repos = b.repos; // raw, as stored; read by register, the repos endpoint and claims
+    return { id: ws.id };
+  }],
   ['POST', '/_fake/tokens', (c, _, b) => {
     if (typeof b.token !== 'string' || !b.token) throw new ApiError(400, 'token is required');
     return { user_id: c.model.setToken(b.token, Array.isArray(b.workspace_ids) ? b.workspace_ids : [], b) };

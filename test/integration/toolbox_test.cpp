@@ -1,0 +1,182 @@
+// The agent's toolbox through the real daemon: the capability a task's agent
+// gets (read from the fake codex's log, where Codex would pass it to its
+// commands) opens only the agent-facing calls of its own workspace while the
+// task runs, and POST /repo/checkout clones listed repositories into the
+// task's workdir. The fake server records what reached it, headers included.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <future>
+#include <sstream>
+
+#include "test/support/http.hpp"
+#include "test/support/server_daemon_fixture.hpp"
+
+using namespace multicad::test;
+using nlohmann::json;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+// The thread/start the fake codex received: its config holds the commands' environment.
+json thread_start(const fs::path& log) {
+  if (!fs::exists(log)) return nullptr;
+  std::istringstream in(read_file(log));
+  for (std::string l; std::getline(in, l);) {
+    auto j = json::parse(l, nullptr, false);
+    if (j.is_object() && j.value("method", "") == "thread/start") return j;
+  }
+  return nullptr;
+}
+
+// git by its path: run_command does not search PATH.
+std::string run(std::vector<std::string> argv, const fs::path& cwd = {}) {
+  if (argv[0] == "git") argv[0] = "/usr/bin/git";
+  auto r = run_command({argv, {}, {}, cwd}, 60s);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  return r.out;
+}
+
+struct toolbox_fixture : server_daemon_fixture {
+  fs::path log = dir / "codex.log";
+  std::string task_id, capability;
+  int port = 0;
+
+  // One task whose fake codex waits until cancelled; returns its capability.
+  void start_hanging_task(std::map<std::string, std::string> env = {}) {
+    auto& d = start(std::move(env));
+    port = d.health_port();
+    task_id = task({{"FAKE_CODEX_SCENARIO", "hang"}, {"FAKE_CODEX_LOG", log.string()}});
+    REQUIRE(wait_status(task_id, "running"));
+    REQUIRE(eventually([&] { return !thread_start(log).is_null(); }));
+    capability = thread_start(log).at("params").at("config").at("shell_environment_policy.set.MULTICA_TOKEN");
+  }
+
+  http_reply call(const std::string& method, const std::string& target, const std::string& bearer,
+                  const std::string& body = "") {
+    header_list h{{"Host", "127.0.0.1:" + std::to_string(port)}};
+    if (!bearer.empty()) h.emplace_back("Authorization", "Bearer " + bearer);
+    if (!body.empty()) h.emplace_back("Content-Type", "application/json");
+    return http_request_with_headers(port, method, target, h, body);
+  }
+
+  json last_user_call(const std::string& path) {
+    json found;
+    for (const auto& c : server.calls())
+      if (c.at("path") == path) found = c;
+    return found;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a task capability opens its workspace's agent calls and nothing else", "[integration][toolbox][security]") {
+  toolbox_fixture f;
+  f.start_hanging_task();
+  const auto issue = f.server.task(f.task_id).at("issue_id").get<std::string>();
+  CHECK(f.capability.starts_with("mct_"));
+  CHECK(f.capability != fake_server_token);
+
+  auto got = f.call("GET", "/api/issues/" + issue, f.capability);
+  INFO(got.body);
+  REQUIRE(got.status == 200);
+  CHECK(json::parse(got.body).at("id") == issue);
+  // Upstream it carries the owner's token and the task's identity, whatever the agent sent.
+  auto seen = f.last_user_call("/api/issues/" + issue);
+  REQUIRE(seen.is_object());
+  CHECK(seen.at("headers").at("authorization") == std::string("Bearer ") + fake_server_token);
+  CHECK(seen.at("headers").at("x-workspace-id") == f.workspace);
+  CHECK(seen.at("headers").at("x-task-id") == f.task_id);
+
+  auto comment = f.call("POST", "/api/issues/" + issue + "/comments", f.capability, R"({"content":"on it"})");
+  CHECK(comment.status == 201);
+
+  // Another workspace of the same owner, chosen any way the server would honour.
+  auto other = f.server.control("POST", "/_fake/workspaces", {{"name", "other"}}).at("id").get<std::string>();
+  f.server.control("POST", "/_fake/tokens", {{"token", fake_server_token}, {"workspace_ids", {f.workspace, other}}});
+  CHECK(f.call("GET", "/api/workspaces/" + other, f.capability).status == 403);
+  CHECK(f.call("GET", "/api/issues?workspace_id=" + other, f.capability).status == 403);
+  CHECK(f.call("GET", "/api/issues?workspace_slug=other", f.capability).status == 403);
+  CHECK(f.call("GET", "/api/workspaces/" + f.workspace, f.capability).status == 200);
+  // Calls no multica command makes.
+  CHECK(f.call("GET", "/api/workspaces", f.capability).status == 403);
+  CHECK(f.call("POST", "/api/daemon/tasks/" + f.task_id + "/complete", f.capability, "{}").status == 403);
+  CHECK(f.daemon->wait_log("agent API call refused"));
+  // No capability, a wrong one, the owner's own token.
+  CHECK(f.call("GET", "/api/issues/" + issue, "").status == 401);
+  CHECK(f.call("GET", "/api/issues/" + issue, "mct_" + std::string(40, '0')).status == 401);
+  CHECK(f.call("GET", "/api/issues/" + issue, fake_server_token).status == 401);
+
+  // Once the task ends its capability opens nothing.
+  f.server.control("POST", "/_fake/tasks/" + f.task_id + "/cancel");
+  REQUIRE(eventually([&] { return task_processes(f.task_id) == 0; }));
+  REQUIRE(f.daemon->wait_log("task stopped; nothing reported"));
+  CHECK(f.call("GET", "/api/issues/" + issue, f.capability).status == 401);
+  // The owner's token reached the agent nowhere: not in Codex's environment, not in what it was sent.
+  CHECK(read_file(f.log).find(fake_server_token) == std::string::npos);
+}
+
+TEST_CASE("repo checkout clones a listed repository into the task's workdir on its own branch", "[integration][toolbox]") {
+  toolbox_fixture f;
+  // A bare repository with one commit on main, as a workspace lists it.
+  auto origin = f.dir / "origin.git";
+  auto seed = f.dir / "seed";
+  run({"git", "init", "-q", "--bare", "-b", "main", origin.string()});
+  run({"git", "clone", "-q", origin.string(), seed.string()});
+  write_file(seed / "README.md", "hello\n");
+  run({"git", "-C", seed.string(), "add", "README.md"});
+  run({"git", "-C", seed.string(), "-c", "user.email=t@example", "-c", "user.name=T", "commit", "-q", "-m", "readme"});
+  run({"git", "-C", seed.string(), "push", "-q", "origin", "HEAD:main"});
+  const auto url = "file://" + origin.string();
+
+  f.start_hanging_task();
+  auto workdir = thread_start(f.log).at("params").at("cwd").get<std::string>();
+  auto body = [&](const std::string& u, const std::string& wd, const std::string& ws) {
+    return json{{"url", u}, {"workspace_id", ws}, {"workdir", wd}, {"agent_name", "Builder"}, {"task_id", f.task_id}}.dump();
+  };
+  // Not listed yet, even after the daemon asked the server again.
+  auto refused = f.call("POST", "/repo/checkout", f.capability, body(url, workdir, f.workspace));
+  CHECK(refused.status == 400);
+  CHECK(refused.body == "repo is not configured for this workspace\n");
+  f.server.control("POST", "/_fake/workspaces/" + f.workspace + "/repos", {{"repos", {{{"url", url}, {"description", "the app"}}}}});
+
+  CHECK(f.call("POST", "/repo/checkout", "", body(url, workdir, f.workspace)).status == 401);
+  CHECK(f.call("POST", "/repo/checkout", f.capability, body(url, "/tmp", f.workspace)).status == 403);
+  CHECK(f.call("POST", "/repo/checkout", f.capability, body(url, workdir, "0f1e2d3c-0000-4000-8000-000000000009")).status == 403);
+
+  // Two checkouts of one repository at once (this task's, and a subfolder's request) share the cache safely.
+  auto first = std::async(std::launch::async, [&] { return f.call("POST", "/repo/checkout", f.capability, body(url, workdir, f.workspace)); });
+  auto second = std::async(std::launch::async, [&] { return f.call("POST", "/repo/checkout", f.capability, body(url, workdir, f.workspace)); });
+  auto a = first.get(), b = second.get();
+  INFO(a.body << b.body);
+  REQUIRE(a.status == 200);
+  REQUIRE(b.status == 200);
+  auto out = json::parse(a.body);
+  const fs::path checkout = out.at("path").get<std::string>();
+  CHECK(checkout == fs::path(workdir) / "origin");
+  CHECK(json::parse(b.body).at("path") == out.at("path"));
+  const auto branch = out.at("branch_name").get<std::string>();
+  CHECK(branch.starts_with("agent/builder-"));
+  CHECK(branch.ends_with(f.task_id.substr(0, 8)));
+  CHECK(read_file(checkout / "README.md") == "hello\n");
+  CHECK(fs::is_directory(checkout / ".git"));  // its own git folder, inside the workdir
+  CHECK(run({"git", "-C", checkout.string(), "rev-parse", "--abbrev-ref", "HEAD"}) == branch + "\n");
+  CHECK(run({"git", "-C", checkout.string(), "remote", "get-url", "origin"}) == url + "\n");
+  CHECK_THAT(read_file(checkout / ".git/info/exclude"), Catch::Contains("AGENTS.md"));
+  // A commit needs nothing outside the checkout.
+  write_file(checkout / "CHANGE.md", "change\n");
+  run({"git", "-C", checkout.string(), "add", "CHANGE.md"});
+  run({"git", "-C", checkout.string(), "-c", "user.email=a@example", "-c", "user.name=A", "commit", "-q", "-m", "agent change"});
+  CHECK(run({"git", "-C", checkout.string(), "log", "-1", "--format=%s", branch}) == "agent change\n");
+  // The cache is the workspace's, named for the URL, and its lock file records use.
+  auto cache_dir = f.dir / "ws/.repos" / f.workspace;
+  REQUIRE(fs::is_directory(cache_dir));
+  int caches = 0;
+  for (const auto& e : fs::directory_iterator(cache_dir)) caches += e.path().extension() == ".git";
+  CHECK(caches == 1);
+  CHECK(f.daemon->wait_log("repository checked out"));
+}
