@@ -37,7 +37,7 @@ int free_port() {
 
 http_reply http_request(int port, const std::string& method, const std::string& path, const std::string& body,
                         std::chrono::milliseconds limit) {
-  std::vector<std::pair<std::string, std::string>> headers{{"Host", "127.0.0.1"}};
+  std::vector<std::pair<std::string, std::string>> headers{{"Host", "127.0.0.1:" + std::to_string(port)}};
   if (!body.empty() || method == "POST") headers.emplace_back("Content-Type", "application/json");
   return http_request_with_headers(port, method, path, headers, body, limit);
 }
