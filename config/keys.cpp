@@ -197,6 +197,9 @@ std::vector<key_spec> build_table() {
   t.push_back(text_key("profile", "MULTICA_PROFILE", "profile",
                        "the Multica CLI profile to follow: its config file, health port and workspaces root",
                        [](auto& s) -> auto& { return s.profile; }));
+  t.push_back(text_key("launched_by", "MULTICA_LAUNCHED_BY", "launched-by",
+                       "who started the daemon (the Multica desktop app sets \"desktop\"); told to the server",
+                       [](auto& s) -> auto& { return s.launched_by; }));
   t.push_back(text_key("token", "", "", "bearer token for the server (prefer token_file); never logged",
                        [](auto& s) -> auto& { return s.token; }, true, true));
   t.push_back(path_key("token_file", "MULTICA_TOKEN_FILE", "token-file", "file whose first line is the token",

@@ -75,6 +75,7 @@ struct metrics_settings {
 struct settings {
   std::string server_url;  // normalised base URL; empty: embedded local mode
   std::string profile;     // the Multica CLI profile followed (loader.hpp); empty: the default one
+  std::string launched_by;  // who started the daemon ("desktop" for the Multica app): sent at registration
   std::string token;       // secret; never printed
   std::filesystem::path token_file;
   std::string daemon_id;    // default: host name

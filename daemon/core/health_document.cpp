@@ -8,6 +8,7 @@
 #include "daemon/store/outbox.hpp"
 #include "daemon/version.hpp"
 #include "execenv/gc_meta.hpp"
+#include "execenv/sandbox_policy.hpp"
 
 namespace multicad::core {
 using nlohmann::json;
@@ -65,6 +66,11 @@ std::string health_json(services& svc, const std::string& server_url) {
            {"active_task_count", svc.tasks.size()},
            {"agents", svc.codex.usable ? json::array({"codex"}) : json::array()},
            {"workspaces", workspaces.empty() ? json(nullptr) : workspaces},
+           // The newer Multica CLI's `daemon status`/`stop` read these (agent-toolbox.md §9.4):
+           // `profile` must match the one it asks about.
+           {"os", std::string(execenv::to_string(execenv::host_platform()))},
+           {"profile", svc.settings.profile},
+           {"running_task_count", svc.tasks.size()},
            // multicad's own additions (multicad status reads them):
            {"mode", svc.mode},
            {"running_tasks", running},
@@ -82,6 +88,7 @@ std::string health_json(services& svc, const std::string& server_url) {
                                  {"queued_at", execenv::format_rfc3339_utc(system_clock::time_point(
                                                    milliseconds(d->oldest->created_at_ms)))}};
   }
+  if (!svc.settings.launched_by.empty()) out["launched_by"] = svc.settings.launched_by;
   return out.dump() + "\n";
 }
 

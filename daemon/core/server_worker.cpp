@@ -71,6 +71,7 @@ asio::awaitable<bool> server_worker::register_workspace(const proto::server::wor
   r.daemon_id = svc_.settings.daemon_id;
   r.device_name = svc_.settings.device_name;
   r.cli_version = multicad_version;
+  r.launched_by = svc_.settings.launched_by;
   r.runtimes.push_back({"codex", runtime_display_name(svc_.settings, "codex"), svc_.codex.raw, "online"});
   auto res = co_await client_.register_runtimes(r);
   if (!res) {

@@ -180,3 +180,37 @@ TEST_CASE("repo checkout clones a listed repository into the task's workdir on i
   CHECK(caches == 1);
   CHECK(f.daemon->wait_log("repository checked out"));
 }
+
+TEST_CASE("the Multica CLI's daemon status and stop work against multicad", "[integration][toolbox]") {
+  toolbox_fixture f;
+  auto& d = f.start({{"MULTICA_LAUNCHED_BY", "desktop"}, {"MULTICA_PROFILE", "dev"},
+                     {"MULTICA_DAEMON_HEALTH_PORT", std::to_string(free_port())}});
+  f.port = d.health_port();
+  // What `multica daemon status` reads (spec server-api.md §11.1, agent-toolbox.md §9.4).
+  auto health = d.health();
+  CHECK(health.at("status") == "running");
+  CHECK(health.at("pid") == d.pid());
+  CHECK(health.at("profile") == "dev");
+  CHECK(health.at("launched_by") == "desktop");
+  CHECK(health.at("os") == "linux");
+  json registered;
+  for (const auto& c : f.server.calls())
+    if (c.at("path") == "/api/daemon/register") registered = c.at("body");
+  CHECK(registered.at("launched_by") == "desktop");
+  // `multica daemon stop` (newer CLI): POST /shutdown, no body. A page cannot send it.
+  auto host = header_list{{"Host", "127.0.0.1:" + std::to_string(f.port)}};
+  auto page = host;
+  page.emplace_back("Origin", "https://evil.example");
+  CHECK(http_request_with_headers(f.port, "POST", "/shutdown", page).status == 403);
+  CHECK(http_request_with_headers(f.port, "GET", "/shutdown", host).status == 405);
+  auto stop = http_request_with_headers(f.port, "POST", "/shutdown", host);
+  CHECK(stop.status == 200);
+  CHECK(stop.body == "{\"status\":\"shutting down\"}\n");
+  auto status = d.wait(30s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+  CHECK(d.log().find("stop requested on the local endpoint") != std::string::npos);
+  bool deregistered = false;
+  for (const auto& c : f.server.calls()) deregistered = deregistered || c.at("path") == "/api/daemon/deregister";
+  CHECK(deregistered);
+}
