@@ -20,6 +20,10 @@ namespace asio = boost::asio;
 
 check config_check(const config::loaded_settings& l) {
   check c{"config", verdict::pass, l.file ? "loaded " + l.file->string() : "no config file; defaults and environment", ""};
+  // Which layer chose the server (the Multica CLI's own config counts, agent-toolbox.md §10).
+  const auto& server = l.origins.at("server_url");
+  c.found += l.values.server_url.empty() ? "; no server_url anywhere: local mode"
+                                         : "; server_url from " + server.describe();
   if (!l.warnings.empty()) {
     c.status = verdict::warn;
     for (const auto& w : l.warnings) c.action += (c.action.empty() ? "" : " ") + w;

@@ -40,5 +40,8 @@ check disk_check(const config::settings& s);
 bool under_temp_folder(const std::filesystem::path& p);
 // Free, or which process holds it.
 check port_check(int port);
+// Which `multica` agents get, that it runs, that the sandbox can reach the
+// daemon's endpoint and that a running daemon forwards (doctor_toolbox.cpp).
+check toolbox_check(const config::settings& s, const execenv::sandbox_policy& p);
 
 }  // namespace multicad::cli

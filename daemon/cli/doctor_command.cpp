@@ -63,6 +63,7 @@ int doctor(const cli_context& ctx, bool json) {
   checks.push_back(workspaces_check(s.workspaces_root));
   checks.push_back(disk_check(s));
   checks.push_back(port_check(s.health_port));
+  checks.push_back(toolbox_check(s, policy));
   std::error_code ec;
   fs::remove_all(s.state_dir / "doctor", ec);
   return report(checks, json);

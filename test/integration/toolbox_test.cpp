@@ -214,3 +214,29 @@ TEST_CASE("the Multica CLI's daemon status and stop work against multicad", "[in
   for (const auto& c : f.server.calls()) deregistered = deregistered || c.at("path") == "/api/daemon/deregister";
   CHECK(deregistered);
 }
+
+TEST_CASE("doctor names the agents' multica and sees the daemon forward", "[integration][toolbox]") {
+  toolbox_fixture f;
+  auto& d = f.start();
+  std::map<std::string, std::string> env{{"HOME", (f.dir / "home").string()}, {"MULTICA_STATE_DIR", (f.dir / "state").string()},
+                                         {"MULTICA_SERVER_URL", f.server.url()}, {"MULTICA_TOKEN", fake_server_token},
+                                         {"MULTICA_DAEMON_HEALTH_PORT", std::to_string(d.health_port())},
+                                         {"MULTICA_WORKSPACES_ROOT", (f.dir / "ws").string()}, {"MULTICA_CODEX_PATH", fake_codex_path()}};
+  auto doctor = [&](std::map<std::string, std::string> more) {
+    for (auto& [k, v] : more) env[k] = v;
+    auto r = run_command({{MULTICAD_BINARY, "doctor", "--json"}, env, {}, {}}, 60s);
+    UNSCOPED_INFO(r.out << r.err);
+    auto report = json::parse(r.out);  // kept: a range-for over a temporary's member would dangle
+    for (const auto& c : report.at("checks"))
+      if (c.at("check") == "agent toolbox") return c;
+    return json();
+  };
+  auto c = doctor({});
+  INFO(c.dump());
+  CHECK(c.at("status") == "PASS");
+  CHECK_THAT(c.at("found").get<std::string>(),
+             Catch::Contains((f.dir / "state/bin/multica").string()) && Catch::Contains("forwards agent calls"));
+  auto offline = doctor({{"MULTICA_CODEX_NETWORK_ACCESS", "false"}});
+  CHECK(offline.at("status") == "WARN");
+  CHECK_THAT(offline.at("found").get<std::string>(), Catch::Contains("no network"));
+}
