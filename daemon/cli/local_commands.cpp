@@ -1,5 +1,5 @@
 // The embedded local mode's commands for people:
-//   multicad submit "PROMPT" | - | --prompt-file FILE [--workdir DIR] [--provider codex] [--model M] [--wait]
+//   multicad submit "PROMPT" | - | --prompt-file FILE [--workdir DIR | --repo REPO] [--provider codex] [--model M] [--wait]
 //   multicad tasks [list | show ID | logs ID [--follow] | cancel ID] [--json]
 // They share the daemon's store (WAL: safe beside a running daemon) and wake
 // the daemon through its local endpoint (found with daemon_locator.hpp) so a
@@ -100,7 +100,7 @@ int follow(store::local_tasks& q, const std::string& id, const daemon_address& a
 }
 
 struct submit_options {
-  std::string prompt, prompt_file, workdir, provider = "codex", model;
+  std::string prompt, prompt_file, workdir, provider = "codex", model, repo;
   bool wait = false, json = false, allow_broad_workdir = false;
 };
 
@@ -172,10 +172,24 @@ int submit(const cli_context& ctx, submit_options o) {
       return exit_status::bad_usage;
     }
   }
+  if (!o.repo.empty()) {
+    if (!o.workdir.empty()) {
+      std::cerr << "multicad submit: --repo and --workdir exclude each other: with --repo the agent works in a fresh "
+                   "checkout of the repository\n";
+      return exit_status::bad_usage;
+    }
+    // A folder of this machine is cloned from its canonical path; anything else is a URL for git.
+    std::error_code ec;
+    if (fs::is_directory(o.repo, ec)) o.repo = fs::canonical(o.repo, ec).string();
+    else if (o.repo.find("://") == std::string::npos && o.repo.find(':') == std::string::npos) {
+      std::cerr << "multicad submit: --repo " << o.repo << " is neither an existing folder nor a repository URL\n";
+      return exit_status::bad_usage;
+    }
+  }
   auto db = open_store(loaded->values);
   if (!db) return exit_status::failed;
   store::local_tasks q(*db);
-  auto t = q.submit(o.prompt, o.workdir, o.provider, o.model, now_ms());
+  auto t = q.submit(o.prompt, o.workdir, o.provider, o.model, now_ms(), o.repo);
   if (!t) {
     std::cerr << "multicad submit: cannot store the task: " << t.error().message << "\n";
     return exit_status::failed;
@@ -284,6 +298,9 @@ void add_local_commands(CLI::App& app, cli_context& ctx) {
                           ->type_name("FILE");
   prompt->excludes(prompt_file);
   cmd->add_option("--workdir", o->workdir, "the folder the agent works in (default: the task's own)");
+  cmd->add_option("--repo", o->repo,
+                  "a repository (folder or URL) to check out afresh and work in, on branch agent/local/<task>; "
+                  "your own clone is left untouched");
   cmd->add_option("--provider", o->provider, "agent provider (codex)");
   cmd->add_option("--model", o->model, "model for this task (default: agents.codex.model)");
   cmd->add_flag("--wait", o->wait, "follow the task's events and exit with its status (0 done, 1 failed, 3 cancelled)");

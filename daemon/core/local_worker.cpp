@@ -49,7 +49,7 @@ local_worker::local_worker(services& svc)
 task_overrides local_worker::overrides_for(const proto::task& t) const {
   auto it = submitted_.find(t.id);
   if (it == submitted_.end()) return {};
-  return {it->second.prompt, it->second.workdir, it->second.model};
+  return {it->second.prompt, it->second.workdir, it->second.model, it->second.repo};
 }
 
 void local_worker::wake() {

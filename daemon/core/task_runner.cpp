@@ -28,6 +28,8 @@
 #include "execenv/environment.hpp"
 #include "execenv/gc_meta.hpp"
 #include "daemon/toolbox/agent_bin.hpp"
+#include "daemon/toolbox/git_checkout.hpp"
+#include "execenv/repo_layout.hpp"
 
 namespace multicad::core {
 namespace asio = boost::asio;
@@ -199,7 +201,7 @@ execenv::prepare_request prepare_request_for(task_environment& env, const proto:
 agent::codex_run_options run_options(task_environment& env, const proto::task& task,
                                      const execenv::prepared_environment& prepared,
                                      const execenv::prepare_request& request, agent::agent_settings checked,
-                                     const std::string& capability) {
+                                     const std::string& capability, const task_overrides& over) {
   const auto& policy = request.policy;
   agent::agent_env_inputs in;
   in.inherited = agent::current_environment();
@@ -219,7 +221,6 @@ agent::codex_run_options run_options(task_environment& env, const proto::task& t
   agent::codex_run_options o;
   auto built = agent::build_agent_env(in);
   o.spawn = {env.codex_exe, agent::codex_args(checked.codex_args), std::move(built.entries), prepared.layout.workdir};
-  auto over = env.overrides ? env.overrides(task) : task_overrides{};
   if (!over.agent_cwd.empty()) o.spawn.cwd = over.agent_cwd;
   o.task_id = task.id;
   o.session.client_name = "multicad";
@@ -269,6 +270,18 @@ asio::awaitable<void> write_gc_meta(task_environment& env, const proto::task& ta
   if (!ok)
     log::warn("cannot write GC metadata; GC will treat the directory as an orphan",
               {{"task_id", task.id}, {"error", ok.error().to_string()}});
+}
+
+// The local `submit --repo` checkout, on the worker pool (git runs to completion).
+asio::awaitable<boost::system::result<toolbox::checkout_result, toolbox::checkout_error>> check_out_repo(
+    task_environment& env, const proto::task& task, const execenv::prepared_environment& prepared, std::string repo) {
+  toolbox::checkout_request req{env.settings.workspaces_root, task.workspace_id, repo, prepared.layout.workdir,
+                                prepared.layout.root / ".checkout", execenv::checkout_branch("local", task.id)};
+  auto work = [req] {
+    service::process_runner git(std::chrono::minutes(10), {"GIT_TERMINAL_PROMPT=0"});
+    return toolbox::check_out(req, git);
+  };
+  co_return co_await on_pool(env.pool, work);
 }
 
 // The final report, decided by why the agent stopped and how Codex ended.
@@ -406,7 +419,22 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
                                     task.agent ? task.agent->name : "", prepared->layout.workdir, prepared->layout.root,
                                     task.auth_token.starts_with("mat_") ? task.auth_token : ""});
   toolbox::grant_guard granted(capability.empty() ? nullptr : env.grants, capability);
-  auto options = run_options(env, task, *prepared, request, std::move(checked), capability);
+  auto over = env.overrides ? env.overrides(task) : task_overrides{};
+  if (!over.repo.empty()) {
+    // submit --repo: a fresh checkout in the task's folder, the user's own clone untouched.
+    auto checkout = co_await check_out_repo(env, task, *prepared, over.repo);
+    if (!checkout) {
+      co_await gate->wait();
+      auto why = "repository checkout failed: " + checkout.error().message;
+      log::warn("task failed", {{"task_id", task.id}, {"error", why}});
+      if (!gate->error) env.channel.fail(task.id, why);
+      co_await write_gc_meta(env, task, prepared->layout.root);
+      counted.ended(task_end::failed);
+      co_return task_end::failed;
+    }
+    over.agent_cwd = checkout->path;
+  }
+  auto options = run_options(env, task, *prepared, request, std::move(checked), capability, over);
   options.hold_session = !gate->answered;
   agent::codex_run run(
       ex, std::move(options),

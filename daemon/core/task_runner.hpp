@@ -34,6 +34,7 @@ struct task_overrides {
   std::string prompt;                // empty: built from the task (agent/prompt.hpp)
   std::filesystem::path agent_cwd;   // empty: the task's own workdir
   std::string model;                 // empty: agents.codex.model
+  std::string repo;                  // a repository (path or URL) to check out and run in (submit --repo)
 };
 
 struct task_environment {

@@ -8,11 +8,11 @@ namespace multicad::store {
 namespace {
 constexpr const char* task_columns =
     "id, prompt, workdir, provider, model, status, cancel_requested, created_at_ms, started_at_ms, completed_at_ms, "
-    "output, error, session_id, work_dir";
+    "output, error, session_id, work_dir, repo";
 
 local_task task_of(const row& r) {
   return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.integer(6) != 0, r.integer(7),
-          r.integer(8), r.integer(9), r.text(10), r.text(11), r.text(12), r.text(13)};
+          r.integer(8), r.integer(9), r.text(10), r.text(11), r.text(12), r.text(13), r.text(14)};
 }
 
 result<std::vector<local_task>> tasks_of(result<std::vector<row>> rows) {
@@ -43,12 +43,14 @@ std::string new_task_id() {
 }
 
 result<local_task> local_tasks::submit(const std::string& prompt, const std::string& workdir,
-                                       const std::string& provider, const std::string& model, std::int64_t now_ms) {
+                                       const std::string& provider, const std::string& model, std::int64_t now_ms,
+                                       const std::string& repo) {
   local_task t{new_task_id(), prompt, workdir, provider, model, "queued"};
   t.created_at_ms = now_ms;
-  auto ok = db_.exec("INSERT INTO local_tasks (id, prompt, workdir, provider, model, status, created_at_ms) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6)",
-                     {t.id, prompt, workdir, provider, model, now_ms});
+  t.repo = repo;
+  auto ok = db_.exec("INSERT INTO local_tasks (id, prompt, workdir, provider, model, status, created_at_ms, repo) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7)",
+                     {t.id, prompt, workdir, provider, model, now_ms, repo});
   if (!ok) return ok.error();
   return t;
 }

@@ -24,6 +24,7 @@ struct local_task {
   bool cancel_requested = false;
   std::int64_t created_at_ms = 0, started_at_ms = 0, completed_at_ms = 0;
   std::string output, error, session_id, work_dir;
+  std::string repo;  // a repository path or URL to check out and run in; empty: workdir
   bool terminal() const { return status == "completed" || status == "failed" || status == "cancelled"; }
 };
 
@@ -44,7 +45,7 @@ class local_tasks {
   explicit local_tasks(database& db) : db_(db) {}
 
   result<local_task> submit(const std::string& prompt, const std::string& workdir, const std::string& provider,
-                            const std::string& model, std::int64_t now_ms);
+                            const std::string& model, std::int64_t now_ms, const std::string& repo = {});
   // The oldest queued task, now running; nullopt when none is queued.
   result<std::optional<local_task>> claim_next(std::int64_t now_ms);
   // By full id or by an unambiguous prefix (at least 4 characters).

@@ -79,7 +79,12 @@ CREATE TABLE local_usage (
 );
 )sql";
 
-constexpr std::array<std::string_view, 2> all{v1, v2};
+// v3: a local task may run in a fresh checkout of a repository (`submit --repo`).
+constexpr std::string_view v3 = R"sql(
+ALTER TABLE local_tasks ADD COLUMN repo TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<std::string_view, 3> all{v1, v2, v3};
 
 }  // namespace
 

@@ -240,3 +240,45 @@ TEST_CASE("doctor names the agents' multica and sees the daemon forward", "[inte
   CHECK(offline.at("status") == "WARN");
   CHECK_THAT(offline.at("found").get<std::string>(), Catch::Contains("no network"));
 }
+
+TEST_CASE("submit --repo runs a local task in a fresh checkout and leaves the user's clone alone", "[integration][toolbox]") {
+  temp_dir dir;
+  // The user's own clone, with work of their own in progress.
+  auto mine = dir / "src/app";
+  run({"git", "init", "-q", "-b", "main", mine.string()});
+  write_file(mine / "README.md", "mine\n");
+  run({"git", "-C", mine.string(), "add", "README.md"});
+  run({"git", "-C", mine.string(), "-c", "user.email=u@example", "-c", "user.name=U", "commit", "-q", "-m", "mine"});
+  write_file(mine / "DRAFT.md", "uncommitted\n");
+  const int port = free_port();
+  auto log = dir / "codex.log";
+  std::map<std::string, std::string> env{{"HOME", (dir / "home").string()}, {"MULTICA_STATE_DIR", (dir / "state").string()},
+                                         {"MULTICA_WORKSPACES_ROOT", (dir / "ws").string()},
+                                         {"MULTICA_DAEMON_HEALTH_PORT", std::to_string(port)},
+                                         {"MULTICA_CODEX_PATH", fake_codex_path()}};
+  auto daemon_env = env;
+  daemon_env["FAKE_CODEX_LOG"] = log.string();
+  daemon_process d(dir, daemon_env);
+  REQUIRE(d.wait_ready());
+  std::vector<std::string> unset;
+  for (char** p = environ; *p; ++p)
+    if (std::string kv(*p); kv.starts_with("MULTICA_") || kv.starts_with("FAKE_CODEX_")) unset.push_back(kv.substr(0, kv.find('=')));
+  auto r = run_command({{MULTICAD_BINARY, "submit", "tidy the readme", "--repo", mine.string(), "--wait", "--json"}, env, unset, {}}, 60s);
+  INFO(r.out << r.err << d.log());
+  REQUIRE(r.status == 0);
+  json start;
+  std::istringstream in(read_file(log));
+  for (std::string l; std::getline(in, l);)
+    if (auto j = json::parse(l, nullptr, false); j.is_object() && j.contains("argv") && j.at("argv").size() > 1) start = j;
+  REQUIRE(start.is_object());
+  const fs::path cwd = start.at("cwd").get<std::string>();
+  CHECK(cwd.filename() == "app");
+  CHECK(cwd.parent_path().filename() == "workdir");  // inside the task's own folder
+  CHECK(read_file(cwd / "README.md") == "mine\n");
+  CHECK_FALSE(fs::exists(cwd / "DRAFT.md"));  // a checkout of what is committed
+  CHECK(run({"git", "-C", cwd.string(), "rev-parse", "--abbrev-ref", "HEAD"}).starts_with("agent/local/"));
+  CHECK(read_file(mine / "DRAFT.md") == "uncommitted\n");  // the user's clone is untouched
+  CHECK(run({"git", "-C", mine.string(), "rev-parse", "--abbrev-ref", "HEAD"}) == "main\n");
+  auto both = run_command({{MULTICAD_BINARY, "submit", "x", "--repo", mine.string(), "--workdir", mine.string()}, env, unset, {}}, 60s);
+  CHECK(both.status == 2);
+}
