@@ -248,6 +248,9 @@ std::vector<key_spec> build_table() {
   t.push_back(duration_key("gc.artifact_ttl", "MULTICA_GC_ARTIFACT_TTL", "gc-artifact-ttl",
                            "after a task ends, remove its regenerable output (node_modules, ...) this much later; 0: never by age",
                            [](auto& s) -> auto& { return s.gc.artifact_ttl; }, duration{0}));
+  t.push_back(duration_key("gc.repo_cache_ttl", "MULTICA_GC_REPO_CACHE_TTL", "gc-repo-cache-ttl",
+                           "remove a repository cache no checkout used for this long (0: never)",
+                           [](auto& s) -> auto& { return s.gc.repo_cache_ttl; }, duration{0}));
   t.push_back(artifact_patterns_key());
   t.push_back(size_key("gc.max_size", "MULTICA_GC_MAX_SIZE", "gc-max-size",
                        "reclaim when the workspaces root holds more than this (e.g. 50GB; 0: no limit)",

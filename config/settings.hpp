@@ -34,6 +34,7 @@ struct gc_settings {
   // goes this long after it ended (0: never by age); past either limit the
   // daemon reclaims in a fixed order until it is back under.
   duration artifact_ttl = 12h;
+  duration repo_cache_ttl = 720h;  // a repository cache no checkout used for this long is removed; 0: never
   std::uint64_t max_size = 50ULL * 1024 * 1024 * 1024;      // bytes under the root; 0: no limit
   space_floor min_free{10ULL * 1024 * 1024 * 1024, 0};      // free on the root's file system; 0: none
   std::vector<artifact_pattern> artifact_patterns = default_artifact_patterns();

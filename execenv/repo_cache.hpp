@@ -3,7 +3,7 @@
 // (it has a HEAD file) beside its lock file <name>.lock. The checkout code
 // holds an exclusive flock(2) on the lock while it clones, fetches or checks
 // out, and touches the lock after each use, so its mtime is "last used".
-// Task checkouts are independent clones (hard-linked objects), so removing a
+// Task checkouts are independent clones (copied objects), so removing a
 // cache never breaks one. No .repos folder is simply no caches.
 // Blocking; any thread.
 #pragma once

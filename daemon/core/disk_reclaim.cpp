@@ -141,6 +141,23 @@ void warn_nothing_left(const pass_view& v, const candidates& c, const quota_stat
   log::warn("over the disk quota with nothing left to reclaim", f);
 }
 
+// Caches no checkout used for gc.repo_cache_ttl (the newer upstream's 30
+// days): nothing references them (checkouts copy their objects), and a
+// repository listed again is cloned again. Removed ones leave the survey, so
+// the quota does not count or try them again.
+asio::awaitable<void> remove_stale_caches(services& svc, pass_view& v, pass_tally& tally) {
+  const auto ttl = svc.settings.gc.repo_cache_ttl;
+  if (ttl.count() == 0) co_return;
+  const auto now = std::chrono::system_clock::now();
+  auto& caches = v.survey.caches;
+  for (std::size_t i = 0; i < caches.size() && !svc.stopping;) {
+    const auto removed_before = tally.caches_removed;
+    if (now - caches[i].cache.last_used > ttl) co_await remove_cache(svc, v, i, tally);
+    if (tally.caches_removed > removed_before) caches.erase(caches.begin() + static_cast<std::ptrdiff_t>(i));
+    else ++i;
+  }
+}
+
 // Takes steps in reclaim order until under both limits (or out of steps).
 asio::awaitable<void> run_quota(services& svc, pass_view& v, candidates& c, quota_state& q, pass_tally& tally) {
   auto order = execenv::reclaim_order(c.list, !svc.settings.keep_env_after_task);
@@ -218,6 +235,7 @@ asio::awaitable<std::uint64_t> remove_folder(services& svc, pass_view& v, std::s
 
 asio::awaitable<void> reclaim_disk(services& svc, pass_view& v, pass_tally& tally) {
   const auto& gc = svc.settings.gc;
+  co_await remove_stale_caches(svc, v, tally);
   auto c = candidates_of(svc, v);
   if (!svc.settings.keep_env_after_task) {
     for (auto n : execenv::artifacts_due(c.list, gc.artifact_ttl, std::chrono::system_clock::now())) {

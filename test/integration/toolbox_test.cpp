@@ -282,3 +282,19 @@ TEST_CASE("submit --repo runs a local task in a fresh checkout and leaves the us
   auto both = run_command({{MULTICAD_BINARY, "submit", "x", "--repo", mine.string(), "--workdir", mine.string()}, env, unset, {}}, 60s);
   CHECK(both.status == 2);
 }
+
+TEST_CASE("GC removes a repository cache no checkout used for gc.repo_cache_ttl", "[integration][toolbox][gc]") {
+  temp_dir dir;
+  auto caches = dir / "ws/.repos/0f1e2d3c-0000-4000-8000-000000000004";
+  run({"git", "init", "-q", "--bare", (caches / "old.git").string()});
+  run({"git", "init", "-q", "--bare", (caches / "new.git").string()});
+  write_file(caches / "old.git.lock", "");
+  write_file(caches / "new.git.lock", "");
+  fs::last_write_time(caches / "old.git.lock", fs::file_time_type::clock::now() - std::chrono::hours(24 * 40));
+  daemon_process d(dir, {{"MULTICA_GC_INTERVAL", "1s"}, {"MULTICA_GC_REPO_CACHE_TTL", "720h"}});
+  REQUIRE(d.wait_ready());
+  REQUIRE(eventually([&] { return !fs::exists(caches / "old.git"); }));
+  CHECK(fs::exists(caches / "new.git/HEAD"));
+  CHECK(fs::exists(caches / "old.git.lock"));  // the lock stays, so a checkout waiting on it is safe
+  CHECK(d.wait_log("GC pass freed disk space"));
+}
