@@ -452,6 +452,7 @@ asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
   asio::co_spawn(ex, watch_timeout(env, st), asio::detached);
 
   auto result = co_await (run.run() && release_when_started(env, task.id, gate, run));
+  granted.revoke();  // only while the task runs: no agent process is left to use it
   if (env.stats && result.start_latency)
     env.stats->codex_start_seconds.observe(static_cast<double>(result.start_latency->count()) / 1000.0);
   st->run = nullptr;

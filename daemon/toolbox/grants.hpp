@@ -52,8 +52,11 @@ class grant_guard {
   grant_guard(grants* g, std::string capability) : grants_(g), capability_(std::move(capability)) {}
   grant_guard(grant_guard&& o) noexcept : grants_(o.grants_), capability_(std::move(o.capability_)) { o.grants_ = nullptr; }
   grant_guard& operator=(grant_guard&&) = delete;
-  ~grant_guard() {
+  ~grant_guard() { revoke(); }
+  // Revokes now (the agent is gone); idempotent.
+  void revoke() {
     if (grants_) grants_->revoke(capability_);
+    grants_ = nullptr;
   }
 
  private:

@@ -272,7 +272,7 @@ TEST_CASE("cpack builds a deb with the binary the unit the conffile and the main
 
   auto info = tool({"dpkg-deb", "-I", deb.string()}, "dpkg");
   REQUIRE(info.status == 0);
-  CHECK_THAT(info.out, Contains("Package: multicad\n") && Contains("Recommends: bubblewrap\n") && Contains("Section: net\n"));
+  CHECK_THAT(info.out, Contains("Package: multicad\n") && Contains("Recommends: bubblewrap, git\n") && Contains("Section: net\n"));
   CHECK_THAT(info.out, Contains("Depends: ") && Contains("libc6") && Contains("systemd | systemd-standalone-sysusers"));
   CHECK(info.out.find("localhost") == std::string::npos);
   for (const char* f : {" postinst ", " prerm ", " postrm ", " conffiles "}) CHECK_THAT(info.out, Contains(f));
