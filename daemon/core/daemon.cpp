@@ -236,7 +236,10 @@ int run_daemon(const config::loaded_settings& loaded, settings_loader reload) {
   // even the health port's owner or the journal's recovery.
   auto lock = store::instance_lock::acquire(s.state_dir);
   if (!lock) {
-    log::error("cannot start: the state folder is in use", {{"error", lock.error().message}});
+    log::error(lock.error().kind == store::store_fault::held_by_another_daemon
+                   ? "cannot start: the state folder is in use"
+                   : "cannot start: the state folder cannot be locked",
+               {{"error", lock.error().message}});
     return 1;
   }
   asio::io_context io(1);

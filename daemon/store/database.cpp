@@ -2,7 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace multicad::store {
 namespace fs = std::filesystem;
@@ -21,6 +24,17 @@ std::string row::text(std::size_t i) const {
   if (auto* s = std::get_if<std::string>(&columns.at(i))) return *s;
   if (auto* v = std::get_if<std::int64_t>(&columns.at(i))) return std::to_string(*v);
   return {};
+}
+
+store_fault fault_of_sqlite(int code) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY: case SQLITE_LOCKED: return store_fault::busy;
+    case SQLITE_FULL: return store_fault::full;
+    case SQLITE_READONLY: case SQLITE_PERM: case SQLITE_CANTOPEN: return store_fault::read_only;
+    case SQLITE_CORRUPT: case SQLITE_NOTADB: return store_fault::corrupt;
+    case SQLITE_IOERR: return store_fault::io;
+    default: return store_fault::other;
+  }
 }
 
 namespace {
@@ -60,7 +74,8 @@ value column(sqlite3_stmt* s, int i) {
 }  // namespace
 
 store_error database::error_of(std::string_view what) const {
-  return {std::string(what) + " (" + file_.string() + "): " + (db_ ? sqlite3_errmsg(db_) : "cannot open")};
+  return {std::string(what) + " (" + file_.string() + "): " + (db_ ? sqlite3_errmsg(db_) : "cannot open"),
+          db_ ? fault_of_sqlite(sqlite3_extended_errcode(db_)) : store_fault::other};
 }
 
 result<database> database::open(const fs::path& file, std::span<const std::string_view> migrations) {
@@ -76,10 +91,24 @@ result<database> database::open(const fs::path& file, std::span<const std::strin
   sqlite3_busy_timeout(d.db_, busy_timeout_ms);
   // WAL: concurrent readers and one writer across processes; NORMAL sync is
   // durable across a crash of this process (not of the machine's power).
-  for (auto pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"})
+  if (auto ok = d.enter_wal_mode(); !ok) return ok.error();
+  for (auto pragma : {"PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"})
     if (auto ok = d.exec(pragma); !ok) return ok.error();
   if (auto ok = d.migrate(migrations); !ok) return ok.error();
   return d;
+}
+
+result<void> database::enter_wal_mode() {
+  // Switching a fresh file to WAL needs it exclusively, and SQLite answers
+  // BUSY at once, without its busy handler, while another connection is
+  // opening the same file (two processes starting together). Retry for as
+  // long as the busy timeout would have waited.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  for (auto pause = std::chrono::milliseconds(1);; pause = std::min(pause * 2, std::chrono::milliseconds(50))) {
+    auto ok = exec("PRAGMA journal_mode=WAL");
+    if (ok || ok.error().kind != store_fault::busy || std::chrono::steady_clock::now() >= give_up) return ok;
+    std::this_thread::sleep_for(pause);
+  }
 }
 
 database::database(database&& o) noexcept : db_(o.db_), file_(std::move(o.file_)), version_(o.version_) { o.db_ = nullptr; }
@@ -136,7 +165,8 @@ result<void> database::migrate(std::span<const std::string_view> migrations) {
       if (version_ > newest)
         return store_error{"the store " + file_.string() + " has schema version " + std::to_string(version_) +
                            ", newer than this multicad knows (" + std::to_string(newest) +
-                           "); upgrade multicad or use another state_dir"};
+                           "); upgrade multicad or use another state_dir",
+                           store_fault::newer_schema};
       if (version_ == newest) return false;
       auto rc = sqlite3_exec(db_, std::string(migrations[version_]).c_str(), nullptr, nullptr, nullptr);
       if (rc != SQLITE_OK) return error_of("migration to schema " + std::to_string(version_ + 1) + " failed");

@@ -21,10 +21,18 @@ struct sqlite3_stmt;
 
 namespace multicad::store {
 
+// What kind of failure, so callers decide on a kind and never on SQLite's
+// wording: `busy` passes when the other process lets go, `full` and
+// `read_only` need the operator, `newer_schema` needs an upgrade.
+enum class store_fault { other, busy, full, read_only, corrupt, io, newer_schema, held_by_another_daemon };
+
 struct store_error {
   std::string message;  // what failed, with SQLite's own text
+  store_fault kind = store_fault::other;
   std::string to_string() const { return message; }
 };
+// The kind SQLite's result code stands for (the primary code of an extended one).
+store_fault fault_of_sqlite(int code);
 [[noreturn]] void throw_exception_from_error(const store_error& e, const boost::source_location& loc);
 
 template <class T>
@@ -69,6 +77,7 @@ class database {
 
  private:
   database() = default;
+  result<void> enter_wal_mode();
   result<void> migrate(std::span<const std::string_view> migrations);
   store_error error_of(std::string_view what) const;
   sqlite3* db_ = nullptr;

@@ -40,7 +40,8 @@ result<instance_lock> instance_lock::acquire(const fs::path& state_dir) {
     return store_error{"another multicad" + (pid.empty() ? std::string() : " (pid " + pid + ")") +
                        " is running with state_dir " + state_dir.string() +
                        "; two daemons on one store would stop each other's tasks: stop that one "
-                       "(multicad status says what it runs), or give this one its own state_dir (MULTICA_STATE_DIR)"};
+                       "(multicad status says what it runs), or give this one its own state_dir (MULTICA_STATE_DIR)",
+                       store_fault::held_by_another_daemon};
   }
   auto pid = std::to_string(::getpid()) + "\n";
   // Ignored on failure: the lock holds without the pid; only a second daemon's message loses it.
