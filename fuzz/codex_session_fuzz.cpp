@@ -262,10 +262,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         h.step([] { return "interrupt()"; }, [&](session& s) { s.interrupt("fuzz: interrupted" + std::string(line.substr(1))); });
         break;
       case 0x03:
-        h.step([] { return "on_exit(code)"; }, [&](session& s) { s.on_exit(static_cast<int>(line.size()) - 2); });
+        h.step([] { return "on_exit(code)"; }, [&](session& s) {
+          // Even sizes exit with a code, odd ones die of a signal: both words reach the outcome.
+          auto n = static_cast<int>(line.size());
+          s.on_exit(n % 2 ? multicad::proto::exit_status::killed(n) : multicad::proto::exit_status::exited(n - 2));
+        });
         break;
       case 0x04:
-        h.step([] { return "on_exit(nullopt)"; }, [](session& s) { s.on_exit(std::nullopt); });
+        h.step([] { return "on_exit(nullopt)"; }, [](session& s) { s.on_exit(multicad::proto::exit_status::unknown("no status")); });
         break;
       case 0x05:
         h.step([] { return "start() again"; }, [](session& s) { s.start(); });

@@ -1,37 +1,39 @@
-// DESIGN: one main coroutine owns the run's progress; three helper
-// coroutines feed it (stdout lines into the session, stderr into the log,
-// the exit status) and wake it through notify(). The main loop sleeps on a
-// timer whose expiry is the next deadline of the current phase:
-//   running  -> start_limit until the turn starts, then no deadline
-//   stopping -> interrupt_grace for turn/completed after turn/interrupt
-//   closing  -> step_grace after closing stdin, then SIGTERM to the group,
-//               step_grace, then SIGKILL to the group and marked strays.
-// Everything touches impl only on the executor's thread; the helpers hold
-// a shared_ptr so they may finish after run() returns.
+// DESIGN: the agent machine decides, this file does. Three reader
+// coroutines (stdout lines into the session, stderr into the log, the exit
+// status) and three timers turn what happens into the machine's inputs;
+// apply() carries out the commands it answers with. Inputs that arrive
+// while commands run (an interrupt that finishes the session at once) only
+// queue more commands, which apply() runs after the current ones, in
+// order. run() waits for the machine's `finished`. Everything touches impl
+// on the executor's thread; the readers hold a shared_ptr so they may
+// finish after run() returns.
 #include "daemon/agent/codex_run.hpp"
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/writable_pipe.hpp>
 #include <boost/asio/write.hpp>
+#include <array>
 #include <deque>
 
 #include "daemon/agent/process_group.hpp"
 #include "daemon/agent/process_tree.hpp"
 #include "daemon/agent/process_v2.hpp"
+#include "daemon/async/guarded.hpp"
 #include "daemon/log/log.hpp"
 
 namespace multicad::agent {
 namespace asio = boost::asio;
 namespace bp = boost::process::v2;
+namespace lc = proto::lifecycle;
 using clock = std::chrono::steady_clock;
 using proto::codex::session;
+using agent_timer = lc::agent_cmd::timer;
 
 namespace {
 
@@ -52,14 +54,21 @@ struct exact_environment {
   }
 };
 
-log::level to_log_level(proto::codex::log_note::level l) {
+log::level to_log_level(proto::log_note::level l) {
   switch (l) {
-    case proto::codex::log_note::level::debug: return log::level::debug;
-    case proto::codex::log_note::level::info: return log::level::info;
-    case proto::codex::log_note::level::warn: return log::level::warn;
-    case proto::codex::log_note::level::error: return log::level::error;
+    case proto::log_note::level::debug: return log::level::debug;
+    case proto::log_note::level::info: return log::level::info;
+    case proto::log_note::level::warn: return log::level::warn;
+    case proto::log_note::level::error: return log::level::error;
   }
   return log::level::info;
+}
+
+// waitpid's status word, in words.
+proto::exit_status decode_wait_status(int status) {
+  if (WIFEXITED(status)) return proto::exit_status::exited(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return proto::exit_status::killed(WTERMSIG(status));
+  return proto::exit_status::unknown("wait status " + std::to_string(status));
 }
 
 }  // namespace
@@ -73,59 +82,63 @@ std::vector<std::string> codex_args(const std::vector<std::string>& checked_cust
 struct codex_run::impl : std::enable_shared_from_this<impl> {
   impl(asio::any_io_executor ex, codex_run_options o, event_handler e, started_handler s)
       : exec(ex), options(std::move(o)), on_event(std::move(e)), on_started(std::move(s)),
-        session_(options.session), in(ex), out(ex), err(ex), wake(ex), held(options.hold_session) {}
+        session_(options.session), machine(options.limits), in(ex), out(ex), err(ex), done(ex),
+        timers{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)} {}
 
   asio::any_io_executor exec;
   codex_run_options options;
   event_handler on_event;
   started_handler on_started;
   session session_;
+  lc::agent_machine machine;
   asio::writable_pipe in;
   asio::readable_pipe out, err;
   std::optional<bp::process> proc;
   pid_t pgid = 0;
+  asio::steady_timer done;  // cancelled when the machine finishes
+  std::array<asio::steady_timer, 3> timers;  // by agent_cmd::timer
+  std::array<unsigned, 3> timer_generation{};
+  bool applying = false;
+  bool turn_seen = false, session_end_seen = false;
 
-  asio::steady_timer wake;
-  bool held;  // the session waits for release() (hold_session)
-  bool dirty = false;
   std::deque<std::string> writes;
   bool writing = false;
   bool stdin_closed = false;
-  bool stdout_done = false, stderr_done = false, exited = false;
-  std::optional<int> exit_code;
-  bool stop_requested = false;
-  std::string stop_reason;
+  bool stdout_done = false, stderr_done = false;
+  std::optional<proto::exit_status> exit;
   std::string stderr_tail;
-  int helpers_running = 0;
+  std::string internal_error;  // a reader that threw: the run fails with this
+  std::vector<pid_t> survivors;
   clock::time_point spawned_at;
   std::optional<std::chrono::milliseconds> start_latency;
 
-  void notify() {
-    dirty = true;
-    wake.cancel();
-  }
+  void apply();
+  void execute(const lc::agent_command& c);
+  void arm(agent_timer which, std::chrono::milliseconds after);
+  void cancel(agent_timer which);
 
-  asio::awaitable<void> wait_change(clock::time_point deadline) {
-    if (!dirty) {
-      wake.expires_at(deadline);
-      co_await wake.async_wait(use_tuple);
-    }
-    dirty = false;
-  }
-
-  void log_note(const proto::codex::log_note& n) {
+  void log_note(const proto::log_note& n) {
     auto f = n.fields;
     f.insert(f.begin(), {"task_id", options.task_id});
     log::write(to_log_level(n.severity), n.message, f);
   }
 
-  // Moves everything the session produced to its destination.
+  // Moves everything the session produced to its destination, and tells the
+  // machine when the turn began or the session ended.
   void drain_session() {
-    if (!start_latency && session_.current_state() == session::state::in_turn)
+    if (!turn_seen && session_.current_state() == session::state::in_turn) {
+      turn_seen = true;
       start_latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - spawned_at);
+      machine.turn_started();
+    }
     for (auto& line : session_.take_lines()) queue_write(std::move(line));
     for (const auto& e : session_.take_events()) on_event(e);
     for (const auto& n : session_.take_notes()) log_note(n);
+    if (!session_end_seen && session_.finished()) {
+      session_end_seen = true;
+      machine.session_finished();
+    }
+    apply();
   }
 
   void queue_write(std::string line) {
@@ -133,21 +146,18 @@ struct codex_run::impl : std::enable_shared_from_this<impl> {
     writes.push_back(std::move(line));
     if (!writing) {
       writing = true;
-      ++helpers_running;
-      asio::co_spawn(exec, [self = shared_from_this()] { return self->write_loop(); }, asio::detached);
+      async::spawn_guarded(exec, "writing to codex", write_loop(shared_from_this()));
     }
   }
 
-  asio::awaitable<void> write_loop() {
-    while (!writes.empty() && !stdin_closed) {
-      auto line = std::move(writes.front());
-      writes.pop_front();
-      auto [ec, n] = co_await asio::async_write(in, asio::buffer(line), use_tuple);
+  static asio::awaitable<void> write_loop(std::shared_ptr<impl> self) {
+    while (!self->writes.empty() && !self->stdin_closed) {
+      auto line = std::move(self->writes.front());
+      self->writes.pop_front();
+      auto [ec, n] = co_await asio::async_write(self->in, asio::buffer(line), use_tuple);
       if (ec) break;  // Codex closed its stdin (it exited); the exit path reports that
     }
-    writing = false;
-    --helpers_running;
-    notify();
+    self->writing = false;
   }
 
   void close_stdin() {
@@ -158,15 +168,80 @@ struct codex_run::impl : std::enable_shared_from_this<impl> {
     in.close(ec);
   }
 
-  asio::awaitable<void> read_stdout();
-  asio::awaitable<void> read_stderr();
-  asio::awaitable<void> wait_exit();
+  // A reader that threw: fail the run with what broke, and let the machine
+  // carry on as if its stream had ended.
+  void reader_failed(const std::string& what, const std::string& error) {
+    if (internal_error.empty()) internal_error = what + " failed: " + error;
+    machine.stop("internal error: " + internal_error);
+    apply();
+  }
+
+  static asio::awaitable<void> read_stdout(std::shared_ptr<impl> self);
+  static asio::awaitable<void> read_stderr(std::shared_ptr<impl> self);
+  static asio::awaitable<void> wait_exit(std::shared_ptr<impl> self);
+  void stdout_ended();
+  void stderr_ended();
   void feed(std::string_view chunk, std::string& line, std::size_t& discarding);
   bool spawn();
-  asio::awaitable<void> drive();
-  asio::awaitable<void> shut_down();
   codex_run_result finish();
 };
+
+void codex_run::impl::apply() {
+  if (applying) return;  // the outer call runs what the inner inputs queued
+  applying = true;
+  struct reset {
+    bool& flag;
+    ~reset() { flag = false; }
+  } guard{applying};
+  for (auto cmds = machine.take_commands(); !cmds.empty(); cmds = machine.take_commands())
+    for (const auto& c : cmds) execute(c);
+}
+
+void codex_run::impl::execute(const lc::agent_command& c) {
+  namespace ac = lc::agent_cmd;
+  if (std::get_if<ac::start_session>(&c)) {
+    session_.start();
+    drain_session();
+  } else if (auto* i = std::get_if<ac::interrupt_session>(&c)) {
+    session_.interrupt(i->reason);
+    drain_session();
+  } else if (std::get_if<ac::close_stdin>(&c)) {
+    close_stdin();
+  } else if (std::get_if<ac::terminate_group>(&c)) {
+    kill_process_group(pgid, SIGTERM);
+  } else if (std::get_if<ac::kill_all>(&c)) {
+    // Whatever is left (the leader ignoring SIGTERM, grandchildren holding
+    // the pipes, children that left the group with setsid) dies here.
+    survivors = kill_task_processes(pgid, options.task_id);
+  } else if (auto* a = std::get_if<ac::arm_timer>(&c)) {
+    arm(a->which, a->after);
+  } else if (auto* x = std::get_if<ac::cancel_timer>(&c)) {
+    cancel(x->which);
+  } else if (std::get_if<ac::close_pipes>(&c)) {
+    boost::system::error_code ec;
+    out.close(ec);
+    err.close(ec);
+  } else if (std::get_if<ac::finished>(&c)) {
+    done.cancel();
+  }
+}
+
+void codex_run::impl::arm(agent_timer which, std::chrono::milliseconds after) {
+  auto i = static_cast<std::size_t>(which);
+  auto generation = ++timer_generation[i];
+  timers[i].expires_after(after);
+  timers[i].async_wait([self = shared_from_this(), which, i, generation](boost::system::error_code ec) {
+    if (ec || self->timer_generation[i] != generation) return;  // cancelled or re-armed
+    self->machine.timer_fired(which);
+    self->apply();
+  });
+}
+
+void codex_run::impl::cancel(agent_timer which) {
+  auto i = static_cast<std::size_t>(which);
+  ++timer_generation[i];
+  timers[i].cancel();
+}
 
 bool codex_run::impl::spawn() {
   boost::system::error_code ec;
@@ -176,10 +251,11 @@ bool codex_run::impl::spawn() {
                                           bp::process_stdio{in, out, err}, bp::process_start_dir{options.spawn.cwd},
                                           own_process_group{}, env, close_inherited_fds{});
   if (ec) {
-    session_.start();
-    (void)session_.take_lines();
-    session_.on_exit(std::nullopt);
     stderr_tail = "cannot start " + options.spawn.exe.string() + ": " + ec.message();
+    exit = proto::exit_status::unknown(stderr_tail);
+    session_.start();
+    (void)session_.take_lines();  // nobody to send them to: the process does not exist
+    session_.on_exit(*exit);
     return false;
   }
   proc.emplace(std::move(p));
@@ -211,95 +287,74 @@ void codex_run::impl::feed(std::string_view chunk, std::string& line, std::size_
   }
 }
 
-asio::awaitable<void> codex_run::impl::read_stdout() {
+void codex_run::impl::stdout_ended() {
+  stdout_done = true;
+  machine.stdout_closed();
+  if (stderr_done) machine.streams_closed();
+  apply();
+}
+
+void codex_run::impl::stderr_ended() {
+  stderr_done = true;
+  if (stdout_done) machine.streams_closed();
+  apply();
+}
+
+asio::awaitable<void> codex_run::impl::read_stdout(std::shared_ptr<impl> self) {
   std::string line;
   std::size_t discarding = 0;
   std::vector<char> buf(64 * 1024);
   for (;;) {
-    auto [ec, n] = co_await out.async_read_some(asio::buffer(buf), use_tuple);
+    auto [ec, n] = co_await self->out.async_read_some(asio::buffer(buf), use_tuple);
     if (ec) break;
-    feed(std::string_view(buf.data(), n), line, discarding);
-    if (session_.finished()) notify();
+    self->feed(std::string_view(buf.data(), n), line, discarding);
   }
-  stdout_done = true;
-  --helpers_running;
-  notify();
+  self->stdout_ended();
 }
 
-asio::awaitable<void> codex_run::impl::read_stderr() {
+asio::awaitable<void> codex_run::impl::read_stderr(std::shared_ptr<impl> self) {
   std::string pending;
   std::vector<char> buf(16 * 1024);
   for (;;) {
-    auto [ec, n] = co_await err.async_read_some(asio::buffer(buf), use_tuple);
+    auto [ec, n] = co_await self->err.async_read_some(asio::buffer(buf), use_tuple);
     if (ec) break;
     pending.append(buf.data(), n);
-    stderr_tail.append(buf.data(), n);
-    if (stderr_tail.size() > stderr_tail_bytes) stderr_tail.erase(0, stderr_tail.size() - stderr_tail_bytes);
+    auto& tail = self->stderr_tail;
+    tail.append(buf.data(), n);
+    if (tail.size() > stderr_tail_bytes) tail.erase(0, tail.size() - stderr_tail_bytes);
     for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
       if (log::enabled(log::level::debug))
-        log::debug("[codex:stderr] " + pending.substr(0, std::min<std::size_t>(nl, 4096)), {{"task_id", options.task_id}});
+        log::debug("[codex:stderr] " + pending.substr(0, std::min<std::size_t>(nl, 4096)),
+                   {{"task_id", self->options.task_id}});
       pending.erase(0, nl + 1);
     }
     if (pending.size() > 64 * 1024) pending.clear();  // a line without end: not worth keeping for a debug log
   }
-  stderr_done = true;
-  --helpers_running;
-  notify();
+  self->stderr_ended();
 }
 
-asio::awaitable<void> codex_run::impl::wait_exit() {
-  auto [ec, code] = co_await proc->async_wait(use_tuple);
-  exited = true;
-  if (!ec) exit_code = code;
-  --helpers_running;
-  notify();
-}
-
-// Runs until the session finished or the process is gone, honouring stop().
-asio::awaitable<void> codex_run::impl::drive() {
-  const auto start_deadline = clock::now() + options.start_limit;
-  std::optional<clock::time_point> interrupt_deadline;
-  while (!session_.finished() && !exited && !stdout_done) {
-    if (held && stop_requested) break;  // nothing was sent: no turn to interrupt
-    bool in_turn = session_.current_state() == session::state::in_turn;
-    if (!in_turn && !stop_requested && clock::now() >= start_deadline) {
-      stop_requested = true;
-      stop_reason = "codex did not start a turn within " + std::to_string(options.start_limit.count() / 1000) + "s";
-    }
-    if (stop_requested && !interrupt_deadline) {
-      session_.interrupt(stop_reason);
-      drain_session();
-      interrupt_deadline = clock::now() + options.interrupt_grace;
-      continue;
-    }
-    if (interrupt_deadline && clock::now() >= *interrupt_deadline) break;  // Codex ignored turn/interrupt
-    auto deadline = interrupt_deadline ? *interrupt_deadline : in_turn ? clock::time_point::max() : start_deadline;
-    co_await wait_change(deadline);
-  }
-}
-
-// Closes stdin, then escalates until the process and its strays are gone.
-asio::awaitable<void> codex_run::impl::shut_down() {
-  close_stdin();
-  auto deadline = clock::now() + options.step_grace;
-  while (!exited && clock::now() < deadline) co_await wait_change(deadline);
-  if (!exited) {
-    kill_process_group(pgid, SIGTERM);
-    deadline = clock::now() + options.step_grace;
-    while (!exited && clock::now() < deadline) co_await wait_change(deadline);
-  }
+asio::awaitable<void> codex_run::impl::wait_exit(std::shared_ptr<impl> self) {
+  auto [ec, code] = co_await self->proc->async_wait(use_tuple);
+  self->exit = ec ? proto::exit_status::unknown(ec.message()) : decode_wait_status(self->proc->native_exit_code());
+  self->machine.exited();
+  self->apply();
 }
 
 codex_run_result codex_run::impl::finish() {
   codex_run_result r;
   if (!session_.finished()) {
-    session_.on_exit(exit_code);
+    session_.on_exit(exit.value_or(proto::exit_status::unknown("not reaped")));
     drain_session();
   }
   r.outcome = session_.result();
-  r.exit_code = exit_code;
+  if (!internal_error.empty()) {
+    r.outcome.result = proto::codex::outcome::status::failed;
+    r.outcome.error = "internal error: " + internal_error;
+  }
+  r.exit = exit.value_or(proto::exit_status::unknown("not reaped"));
   r.stderr_tail = stderr_tail;
   r.start_latency = start_latency;
+  r.survivors = survivors;
   return r;
 }
 
@@ -309,20 +364,13 @@ codex_run::codex_run(asio::any_io_executor ex, codex_run_options o, event_handle
 codex_run::~codex_run() = default;
 
 void codex_run::release() {
-  auto& self = *impl_;
-  if (!self.held || self.stop_requested) return;
-  self.held = false;
-  if (!self.proc) return;  // not spawned yet: run() starts the session
-  self.session_.start();
-  self.drain_session();
-  self.notify();
+  impl_->machine.release();
+  impl_->apply();
 }
 
 void codex_run::stop(std::string reason) {
-  if (impl_->stop_requested) return;
-  impl_->stop_requested = true;
-  impl_->stop_reason = std::move(reason);
-  impl_->notify();
+  impl_->machine.stop(std::move(reason));
+  impl_->apply();
 }
 
 asio::awaitable<codex_run_result> codex_run::run() {
@@ -332,31 +380,29 @@ asio::awaitable<codex_run_result> codex_run::run() {
     r.outcome.error = self->stderr_tail;
     co_return r;
   }
-  self->helpers_running = 3;
-  asio::co_spawn(self->exec, [self] { return self->read_stdout(); }, asio::detached);
-  asio::co_spawn(self->exec, [self] { return self->read_stderr(); }, asio::detached);
-  asio::co_spawn(self->exec, [self] { return self->wait_exit(); }, asio::detached);
-  if (!self->held) {
-    self->session_.start();
-    self->drain_session();
+  // A reader that threw ends its stream for the machine, so the stop ladder
+  // still runs to its end and run() returns.
+  async::spawn_guarded(self->exec, "reading codex's stdout", impl::read_stdout(self), [self](const std::string& e) {
+    self->reader_failed("reading stdout", e);
+    self->stdout_ended();
+  });
+  async::spawn_guarded(self->exec, "reading codex's stderr", impl::read_stderr(self), [self](const std::string& e) {
+    self->reader_failed("reading stderr", e);
+    self->stderr_ended();
+  });
+  async::spawn_guarded(self->exec, "waiting for codex to exit", impl::wait_exit(self), [self](const std::string& e) {
+    self->reader_failed("waiting for exit", e);
+    if (!self->exit) self->exit = proto::exit_status::unknown(e);
+    self->machine.exited();
+    self->apply();
+  });
+  self->machine.spawned(self->options.hold_session);
+  self->apply();
+  while (!self->machine.done()) {
+    self->done.expires_at(asio::steady_timer::time_point::max());
+    co_await self->done.async_wait(use_tuple);
   }
-
-  co_await self->drive();
-  co_await self->shut_down();
-  // Whatever is left (the leader ignoring SIGTERM, grandchildren holding the
-  // pipes, children that left the group with setsid) dies here.
-  auto survivors = kill_task_processes(self->pgid, self->options.task_id);
-  while (!self->exited) co_await self->wait_change(clock::now() + std::chrono::milliseconds(100));
-  // The pipes reach EOF once every holder is gone; do not wait forever for it.
-  auto eof_deadline = clock::now() + self->options.step_grace;
-  while ((!self->stdout_done || !self->stderr_done) && clock::now() < eof_deadline)
-    co_await self->wait_change(eof_deadline);
-  boost::system::error_code ec;
-  self->out.close(ec);
-  self->err.close(ec);
-  auto r = self->finish();
-  r.survivors = std::move(survivors);
-  co_return r;
+  co_return self->finish();
 }
 
 }  // namespace multicad::agent

@@ -2,10 +2,12 @@
 // proto::codex::session over its stdio: spawn in its own process group,
 // newline-delimited JSON with a hard line cap (an over-long line becomes an
 // error event, not an OOM), stderr drained to the debug log with a
-// "[codex:stderr]" prefix (the last few KB kept for error messages), and one
-// stop protocol: interrupt the turn, close stdin, SIGTERM the group, SIGKILL
-// the group and every process carrying the task's marker. run() returns only
-// when no process of the task is left.
+// "[codex:stderr]" prefix (the last few KB kept for error messages). When to
+// start, how long a turn may take to begin and how a stop escalates
+// (interrupt, close stdin, SIGTERM the group, SIGKILL the group and every
+// process carrying the task's marker) is proto::lifecycle::agent_machine's
+// decision; this is its I/O shell. run() returns only when no process of
+// the task is left.
 // Thread rule: construct, run() and stop() on one executor (the io_context).
 #pragma once
 
@@ -23,6 +25,8 @@
 #include <vector>
 
 #include "proto/codex/session.hpp"
+#include "proto/exit_status.hpp"
+#include "proto/lifecycle/agent_machine.hpp"
 
 namespace multicad::agent {
 
@@ -37,13 +41,7 @@ struct codex_run_options {
   codex_spawn spawn;
   proto::codex::session_config session;
   std::string task_id;  // for logs and the stray-process scan (the MULTICAD_TASK marker)
-  // Spawn to turn started. The first start after an install can take 20 s
-  // (a 315 MB binary not yet in the page cache), so this is generous.
-  std::chrono::milliseconds start_limit{std::chrono::seconds(60)};
-  // How long an interrupted turn may take to end before stdin is closed.
-  std::chrono::milliseconds interrupt_grace{std::chrono::seconds(5)};
-  // Each later step of the stop protocol (close stdin, SIGTERM) waits this long.
-  std::chrono::milliseconds step_grace{std::chrono::seconds(2)};
+  proto::lifecycle::agent_limits limits;  // start limit and the stop ladder's steps
   std::size_t max_line_bytes = 8 * 1024 * 1024;
   // Spawn at once but send nothing to Codex until release(): the process boots
   // (its slowest part) while the daemon still waits for the server's go-ahead.
@@ -53,7 +51,7 @@ struct codex_run_options {
 
 struct codex_run_result {
   proto::codex::outcome outcome;
-  std::optional<int> exit_code;   // as the process ended (a signal number when killed)
+  proto::exit_status exit;        // how the process ended
   std::string stderr_tail;        // the last few KB of stderr
   std::vector<pid_t> survivors;   // processes that could not be killed (should be empty)
   std::optional<std::chrono::milliseconds> start_latency;  // spawn until the turn started, if it did

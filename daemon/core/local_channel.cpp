@@ -21,7 +21,7 @@ void log_store_error(const std::string& task_id, const std::string& what, const 
 
 local_channel::local_channel(store::database& db) : db_(db), journal_(db), tasks_(db) {}
 
-asio::awaitable<std::optional<task_channel::start_error>> local_channel::start(const std::string&) {
+asio::awaitable<std::optional<start_failure>> local_channel::start(const std::string&) {
   co_return std::nullopt;  // claim_next already moved it to running
 }
 

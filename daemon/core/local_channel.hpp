@@ -14,7 +14,7 @@ class local_channel final : public task_channel {
  public:
   explicit local_channel(store::database& db);
 
-  boost::asio::awaitable<std::optional<start_error>> start(const std::string& task_id) override;
+  boost::asio::awaitable<std::optional<start_failure>> start(const std::string& task_id) override;
   boost::asio::awaitable<void> progress(const std::string& task_id, const std::string& summary, int step,
                                         int total) override;
   boost::asio::awaitable<remote_state> poll(const std::string& task_id) override;

@@ -1,11 +1,10 @@
 #include "daemon/core/local_worker.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "daemon/async/guarded.hpp"
 #include "daemon/core/gc_loop.hpp"
 #include "daemon/core/supervisor.hpp"
 #include "daemon/log/log.hpp"
@@ -37,13 +36,13 @@ local_worker::local_worker(services& svc)
     : svc_(svc), channel_(svc.db), journal_(svc.db), queue_(svc.db),
       task_env_{svc.settings, svc.pool, channel_, journal_, svc.tasks, svc.versions, svc.codex.path,
                 svc.shared_codex_home, svc.agent_bin},
+      tasks_(svc.io.get_executor(), task_env_, [this] { wake(); }),
       wake_(svc.io), stop_timer_(svc.io, asio::steady_timer::time_point::max()) {
   // A cancel must reach the agent within a second; asking SQLite by primary
   // key four times a second per running task costs next to nothing.
   task_env_.status_poll = 250ms;
   task_env_.overrides = [this](const proto::task& t) { return overrides_for(t); };
   task_env_.stats = &svc_.stats;
-  svc_.tasks.on_change = [this] { wake(); };
 }
 
 task_overrides local_worker::overrides_for(const proto::task& t) const {
@@ -83,19 +82,7 @@ void local_worker::claim_while_free() {
       log::error("cannot journal a claimed task", {{"task_id", t.id}, {"error", ok.error().message}});
     auto task = as_server_task(t);
     submitted_[t.id] = std::move(t);
-    asio::co_spawn(svc_.io, [this, task]() -> asio::awaitable<void> {
-      co_await run_task(task_env_, task);
-      submitted_.erase(task.id);
-    }, asio::detached);
-  }
-}
-
-asio::awaitable<void> local_worker::wait_for_tasks(std::chrono::steady_clock::duration limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (svc_.tasks.size() > 0 && std::chrono::steady_clock::now() < deadline) {
-    asio::steady_timer t(svc_.io, deadline);
-    wake_.expires_at(asio::steady_timer::time_point::max());
-    co_await (wake_.async_wait(use_tuple) || t.async_wait(use_tuple));
+    tasks_.start(task, [this, id = task.id] { submitted_.erase(id); });
   }
 }
 
@@ -109,9 +96,11 @@ asio::awaitable<bool> local_worker::sleep(std::chrono::nanoseconds d) {
 asio::awaitable<int> local_worker::run() {
   svc_.ready = true;
   announce_ready(svc_, "local mode: serving the local task queue");
-  asio::co_spawn(svc_.io, gc_loop(svc_, [](const std::string&) -> asio::awaitable<std::optional<issue_answer>> {
-    co_return std::nullopt;  // no server to ask: the metadata's end time decides
-  }, [this](std::chrono::nanoseconds d) { return sleep(d); }), asio::detached);
+  async::spawn_loop(svc_.io.get_executor(), "GC", [this] {
+    return gc_loop(svc_, [](const std::string&) -> asio::awaitable<std::optional<issue_answer>> {
+      co_return std::nullopt;  // no server to ask: the metadata's end time decides
+    }, [this](std::chrono::nanoseconds d) { return sleep(d); });
+  }, [this] { return svc_.stopping; });
   log::info("local mode: serving tasks from the local queue",
             {{"store", svc_.db.file().string()}, {"hint", "submit with `multicad submit \"...\"`"}});
   while (!svc_.stopping) {
@@ -120,12 +109,7 @@ asio::awaitable<int> local_worker::run() {
     wake_.expires_after(local_fallback_check);
     co_await wake_.async_wait(use_tuple);
   }
-  co_await wait_for_tasks(std::chrono::duration_cast<std::chrono::steady_clock::duration>(svc_.settings.shutdown_grace));
-  if (svc_.tasks.size() > 0) {
-    log::warn("shutdown grace over; stopping the running tasks", {{"running", std::to_string(svc_.tasks.size())}});
-    svc_.tasks.stop_all("daemon shutting down");
-    co_await wait_for_tasks(15s);
-  }
+  co_await tasks_.drain(svc_.settings.shutdown_grace);
   co_return 0;
 }
 

@@ -11,7 +11,7 @@
 
 #include "daemon/core/local_channel.hpp"
 #include "daemon/core/services.hpp"
-#include "daemon/core/task_runner.hpp"
+#include "daemon/core/task_group.hpp"
 
 namespace multicad::core {
 
@@ -26,7 +26,6 @@ class local_worker {
   task_channel& channel() { return channel_; }
 
  private:
-  boost::asio::awaitable<void> wait_for_tasks(std::chrono::steady_clock::duration limit);
   void claim_while_free();
   task_overrides overrides_for(const proto::task& t) const;
 
@@ -35,6 +34,7 @@ class local_worker {
   store::journal journal_;
   store::local_tasks queue_;
   task_environment task_env_;
+  task_group tasks_;
   std::map<std::string, store::local_task> submitted_;  // running tasks' prompts and folders
   boost::asio::awaitable<bool> sleep(std::chrono::nanoseconds d);  // false once stopping
   boost::asio::steady_timer wake_;

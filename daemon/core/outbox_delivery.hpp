@@ -46,6 +46,7 @@ class outbox_delivery {
   boost::asio::awaitable<void> run();
   void wake();  // new items were stored
   void stop();
+  bool stopped() const { return stopped_; }
   std::int64_t delivered_total() const { return delivered_; }
   void count_into(metrics* m) { stats_ = m; }
 

@@ -25,11 +25,13 @@ remote_state remote_state_of(const net::api_result<proto::server::status_respons
 server_channel::server_channel(net::server_client& client, store::database& db, std::function<void()> wake)
     : client_(client), db_(db), journal_(db), outbox_(db), wake_(std::move(wake)) {}
 
-asio::awaitable<std::optional<task_channel::start_error>> server_channel::start(const std::string& task_id) {
+asio::awaitable<std::optional<start_failure>> server_channel::start(const std::string& task_id) {
   auto r = co_await client_.start(task_id);
   if (r) co_return std::nullopt;
   const auto& e = r.error();
-  co_return start_error{e.to_string(), e.state_conflict() || e.task_not_found()};
+  co_return start_failure{e.state_conflict() || e.task_not_found() ? start_failure::kind::refused
+                                                                   : start_failure::kind::transient,
+                          e.to_string()};
 }
 
 asio::awaitable<void> server_channel::progress(const std::string& task_id, const std::string& summary, int step,

@@ -19,7 +19,7 @@ class server_channel final : public task_channel {
   // after each stored report.
   server_channel(net::server_client& client, store::database& db, std::function<void()> wake_delivery);
 
-  boost::asio::awaitable<std::optional<start_error>> start(const std::string& task_id) override;
+  boost::asio::awaitable<std::optional<start_failure>> start(const std::string& task_id) override;
   boost::asio::awaitable<void> progress(const std::string& task_id, const std::string& summary, int step,
                                         int total) override;
   boost::asio::awaitable<remote_state> poll(const std::string& task_id) override;

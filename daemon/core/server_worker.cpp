@@ -5,12 +5,11 @@
 #include "daemon/core/server_worker.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "daemon/async/guarded.hpp"
 #include "daemon/core/gc_loop.hpp"
 #include "daemon/core/supervisor.hpp"
 #include "daemon/log/log.hpp"
@@ -37,8 +36,8 @@ server_worker::server_worker(services& svc, net::server_client& client, toolbox:
       journal_(svc.db),
       task_env_{svc.settings, svc.pool, channel_, journal_, svc.tasks, svc.versions, svc.codex.path,
                 svc.shared_codex_home, svc.agent_bin},
+      tasks_(svc.io.get_executor(), task_env_, [this] { wake_.cancel(); }),
       wake_(svc.io), stop_timer_(svc.io, asio::steady_timer::time_point::max()) {
-  svc_.tasks.on_change = [this] { wake_.cancel(); };
   task_env_.stats = &svc_.stats;
   task_env_.grants = &grants;
   task_env_.workspace_repos = [this](const std::string& ws) {
@@ -157,7 +156,7 @@ void server_worker::start_task(proto::task t) {
   if (auto ok = journal_.record(row); !ok)
     log::error("cannot journal a claimed task; a crash now would leave it unreported",
                {{"task_id", t.id}, {"error", ok.error().to_string()}, {"hint", "check state_dir"}});
-  asio::co_spawn(svc_.io, run_task(task_env_, std::move(t)), asio::detached);
+  tasks_.start(std::move(t));
 }
 
 void server_worker::shutdown() {
@@ -177,11 +176,15 @@ asio::awaitable<int> server_worker::run() {
   svc_.ready = true;
   announce_ready(svc_, "server mode: registered in " + std::to_string(svc_.workspaces.size()) + " workspace(s)");
   auto ex = co_await asio::this_coro::executor;
-  asio::co_spawn(ex, delivery_.run(), asio::detached);
-  asio::co_spawn(ex, sync_loop(), asio::detached);
-  asio::co_spawn(ex, heartbeat_loop(), asio::detached);
-  asio::co_spawn(ex, gc_loop(svc_, [this](const std::string& id) { return ask_issue(id); },
-                             [this](std::chrono::nanoseconds d) { return sleep(d); }), asio::detached);
+  // A loop that throws is logged and started again; none ends silently.
+  auto stopping = [this] { return svc_.stopping; };
+  async::spawn_loop(ex, "outbox delivery", [this] { return delivery_.run(); }, [this] { return delivery_.stopped(); });
+  async::spawn_loop(ex, "workspace sync", [this] { return sync_loop(); }, stopping);
+  async::spawn_loop(ex, "heartbeat", [this] { return heartbeat_loop(); }, stopping);
+  async::spawn_loop(ex, "GC", [this] {
+    return gc_loop(svc_, [this](const std::string& id) { return ask_issue(id); },
+                   [this](std::chrono::nanoseconds d) { return sleep(d); });
+  }, stopping);
   co_await poll_loop();  // returns when shutdown began
   co_await drain_and_deregister();
   co_return 0;

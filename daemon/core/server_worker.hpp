@@ -20,7 +20,7 @@
 #include "daemon/core/outbox_delivery.hpp"
 #include "daemon/core/server_channel.hpp"
 #include "daemon/core/services.hpp"
-#include "daemon/core/task_runner.hpp"
+#include "daemon/core/task_group.hpp"
 #include "daemon/toolbox/grants.hpp"
 #include "daemon/net/server_client.hpp"
 
@@ -67,6 +67,7 @@ class server_worker {
   server_channel channel_;
   store::journal journal_;
   task_environment task_env_;
+  task_group tasks_;
   boost::asio::steady_timer wake_;  // poll loop: a slot freed or shutdown began
   boost::asio::steady_timer stop_timer_;  // sleepers wake on shutdown
 };

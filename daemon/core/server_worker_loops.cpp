@@ -1,10 +1,9 @@
 // The heartbeat and poll loops of server mode, and what a heartbeat can
 // ask for (a ping, an update). See server_worker.hpp for the schedule.
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "daemon/async/guarded.hpp"
 #include "daemon/core/server_worker.hpp"
 #include "daemon/log/log.hpp"
 #include "execenv/gc_meta.hpp"
@@ -55,8 +54,9 @@ asio::awaitable<void> server_worker::heartbeat_loop() {
         failing = false;
         log::info("heartbeat succeeded again", {{"runtime_id", runtime_id}});
       }
-      if (r->pending_ping_id) asio::co_spawn(svc_.io, ping(runtime_id, *r->pending_ping_id), asio::detached);
-      if (r->pending_update) asio::co_spawn(svc_.io, refuse_update(runtime_id, r->pending_update->id), asio::detached);
+      if (r->pending_ping_id) async::spawn_guarded(svc_.io.get_executor(), "a ping", ping(runtime_id, *r->pending_ping_id));
+      if (r->pending_update)
+        async::spawn_guarded(svc_.io.get_executor(), "an update refusal", refuse_update(runtime_id, r->pending_update->id));
     }
   }
 }
@@ -93,8 +93,8 @@ asio::awaitable<void> server_worker::poll_loop() {
         bool maybe_dispatched = r.error().kind == net::failure_kind::decode || r.error().kind == net::failure_kind::timeout ||
                                 (r.error().kind == net::failure_kind::transport && r.error().message.find("refused") == std::string::npos);
         if (maybe_dispatched)
-          asio::co_spawn(svc_.io, recover_lost_claim(runtime_id, std::chrono::system_clock::now() - std::chrono::seconds(2)),
-                         asio::detached);
+          async::spawn_guarded(svc_.io.get_executor(), "recovering a lost claim",
+                               recover_lost_claim(runtime_id, std::chrono::system_clock::now() - std::chrono::seconds(2)));
         if (!failing)
           log::warn("cannot claim tasks; will keep polling",
                     {{"runtime_id", runtime_id}, {"error", r.error().to_string()}, {"server_url", client_.base_url()}});

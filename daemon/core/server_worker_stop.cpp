@@ -18,28 +18,10 @@ namespace {
 // Final reports get this long to reach the server at shutdown; whatever is
 // left stays in the outbox for the next start.
 constexpr auto shutdown_delivery_budget = 5s;
-// Longest a stopped task may take to end: the stop protocol of codex_run
-// (interrupt 5 s + close stdin 2 s + SIGTERM 2 s) plus reporting.
-constexpr auto task_stop_budget = 15s;
 }  // namespace
 
 asio::awaitable<void> server_worker::drain_and_deregister() {
-  auto wait_for_tasks = [this](std::chrono::steady_clock::duration limit) -> asio::awaitable<void> {
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (svc_.tasks.size() > 0 && std::chrono::steady_clock::now() < deadline) {
-      asio::steady_timer t(svc_.io, deadline);
-      wake_.expires_at(asio::steady_timer::time_point::max());
-      co_await (wake_.async_wait(use_tuple) || t.async_wait(use_tuple));
-    }
-  };
-  co_await wait_for_tasks(std::chrono::duration_cast<std::chrono::steady_clock::duration>(svc_.settings.shutdown_grace));
-  if (svc_.tasks.size() > 0) {
-    log::warn("shutdown grace over; stopping the running tasks",
-              {{"running", std::to_string(svc_.tasks.size())},
-               {"hint", "raise shutdown_grace to let tasks finish; their failure is reported as \"daemon shutting down\""}});
-    svc_.tasks.stop_all("daemon shutting down");
-    co_await wait_for_tasks(task_stop_budget);
-  }
+  co_await tasks_.drain(svc_.settings.shutdown_grace);
   // The delivery loop keeps running; give it a moment to send the final
   // reports the stopped tasks just stored (items backing off stay queued).
   delivery_.wake();

@@ -12,30 +12,22 @@
 #include <string>
 #include <vector>
 
+#include "proto/lifecycle/final_report.hpp"
 #include "proto/server/types.hpp"
 
 namespace multicad::core {
 
-// What the assigner says about a task while it runs.
-enum class remote_state {
-  running,          // carry on
-  cancelled,        // stop the agent and report nothing
-  failed_elsewhere, // the server failed it (sweeper, timeout): stop, report nothing
-  gone,             // deleted (404 task not found): stop, report nothing
-  unknown,          // could not ask (transient error): carry on
-};
+// What the assigner says about a task while it runs (proto/lifecycle).
+using proto::lifecycle::remote_state;
+using proto::lifecycle::start_failure;
 
 class task_channel {
  public:
   virtual ~task_channel() = default;
 
-  // dispatched -> running. An error text when the task cannot be started;
-  // `refused` tells a final refusal (wrong state, deleted) from a transient one.
-  struct start_error {
-    std::string message;
-    bool refused = false;
-  };
-  virtual boost::asio::awaitable<std::optional<start_error>> start(const std::string& task_id) = 0;
+  // dispatched -> running. A failure when the task cannot be started: a
+  // final refusal (wrong state, deleted) or a transient one.
+  virtual boost::asio::awaitable<std::optional<start_failure>> start(const std::string& task_id) = 0;
   virtual boost::asio::awaitable<void> progress(const std::string& task_id, const std::string& summary, int step,
                                                 int total) = 0;
   virtual boost::asio::awaitable<remote_state> poll(const std::string& task_id) = 0;

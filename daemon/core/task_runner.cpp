@@ -1,330 +1,48 @@
-// DESIGN: run_task is the task's one coroutine; three watchers (status
-// poll, batch flush, timeout) are spawned beside the agent run and share a
-// task_state with it. Any of them, or shutdown through the registry, may
-// ask the agent to stop; `why` remembers the first reason, which decides
-// the final report: cancelled/gone/failed-elsewhere report nothing,
-// timeout and shutdown report a failure, otherwise Codex's outcome decides.
+// DESIGN: a task_shell owns one task_machine. Every input reaches the
+// machine through feed(), which then runs the commands the machine answers
+// with (apply()); a command that asks something (the start call, the
+// folder, Codex, a poll, a timer) starts it here and feeds the answer back
+// when it comes. Nothing is decided here. A fault in this shell (an
+// exception) becomes the machine's internal_error input: the agent is
+// stopped and the task fails with the error, never ending silently. The
+// shell lives in a shared_ptr held by everything still out (a poll in
+// flight, a timer), so a late answer finds it alive and the machine, done,
+// ignores it.
 #include "daemon/core/task_runner.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "config/duration.hpp"
-#include "daemon/agent/agent_env.hpp"
-#include "daemon/agent/codex_run.hpp"
+#include <array>
+#include <memory>
+
 #include "daemon/agent/process_tree.hpp"
-#include "daemon/agent/prompt.hpp"
-#include "daemon/agent/task_mapping.hpp"
-#include "daemon/core/message_batcher.hpp"
+#include "daemon/async/guarded.hpp"
 #include "daemon/core/on_pool.hpp"
+#include "daemon/core/task_inputs.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/log/notices.hpp"
-#include "daemon/version.hpp"
-#include "execenv/environment.hpp"
-#include "execenv/gc_meta.hpp"
-#include "daemon/toolbox/agent_bin.hpp"
-#include "daemon/toolbox/git_checkout.hpp"
-#include "execenv/repo_layout.hpp"
+#include "proto/lifecycle/message_batcher.hpp"
+#include "proto/lifecycle/task_machine.hpp"
 
 namespace multicad::core {
 namespace asio = boost::asio;
-using namespace std::chrono_literals;
+namespace lc = proto::lifecycle;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-using namespace asio::experimental::awaitable_operators;
-
-std::string timeout_message(const std::string& provider, std::chrono::nanoseconds limit) {
-  return provider + " timed out after " + config::format_duration(limit);
-}
 
 namespace {
 
-enum class stop_cause { none, cancelled, gone, failed_elsewhere, timeout, shutdown };
-
-struct task_state {
-  explicit task_state(asio::any_io_executor ex) : wake(ex), first_event(ex) {}
-  stop_cause why = stop_cause::none;
-  std::string reason;
-  agent::codex_run* run = nullptr;
-  bool done = false;
-  asio::steady_timer wake;  // cancelled to wake the watchers when done
-  // watch_flush waits on this while no message is pending; the first event cancels it.
-  asio::steady_timer first_event;
-  bool awaiting_first_event = false;
-
-  void finish() {
-    done = true;
-    wake.cancel();
-    first_event.cancel();
+log::level level_of(proto::log_note::level l) {
+  switch (l) {
+    case proto::log_note::level::debug: return log::level::debug;
+    case proto::log_note::level::info: return log::level::info;
+    case proto::log_note::level::warn: return log::level::warn;
+    case proto::log_note::level::error: return log::level::error;
   }
-  void event_added() {
-    if (awaiting_first_event) first_event.cancel();
-  }
-
-  void stop(stop_cause cause, std::string text) {
-    if (why != stop_cause::none || done) return;
-    why = cause;
-    reason = std::move(text);
-    if (run) run->stop(reason);
-  }
-  bool silent() const {
-    return why == stop_cause::cancelled || why == stop_cause::gone || why == stop_cause::failed_elsewhere;
-  }
-};
-
-asio::awaitable<bool> sleep_unless_done(std::shared_ptr<task_state> st, std::chrono::milliseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  co_await t.async_wait(use_tuple);
-  co_return !st->done;
+  return log::level::info;
 }
-
-asio::awaitable<void> watch_status(task_environment& env, std::string task_id, std::shared_ptr<task_state> st) {
-  for (;;) {
-    bool go_on = co_await sleep_unless_done(st, env.status_poll);
-    if (!go_on) break;
-    auto state = co_await env.channel.poll(task_id);
-    switch (state) {
-      case remote_state::cancelled: st->stop(stop_cause::cancelled, env.channel.cancel_reason()); break;
-      case remote_state::gone: st->stop(stop_cause::gone, "the task no longer exists on the server"); break;
-      case remote_state::failed_elsewhere: st->stop(stop_cause::failed_elsewhere, "the server already failed the task"); break;
-      default: break;
-    }
-  }
-}
-
-// Messages go out on the leading edge: the first event after a quiet spell is
-// sent at once, later ones are gathered for flush_interval, so a task costs at
-// most one messages POST per interval and a lone event waits for nothing.
-asio::awaitable<void> watch_flush(task_environment& env, std::string task_id, std::shared_ptr<task_state> st,
-                                  std::shared_ptr<message_batcher> batcher) {
-  while (!st->done) {
-    if (batcher->empty()) {
-      st->first_event.expires_at(asio::steady_timer::time_point::max());
-      st->awaiting_first_event = true;
-      co_await st->first_event.async_wait(use_tuple);
-      st->awaiting_first_event = false;
-      continue;
-    }
-    if (auto batch = batcher->flush(); !batch.empty()) env.channel.messages(task_id, std::move(batch));
-    bool go_on = co_await sleep_unless_done(st, env.flush_interval);
-    if (!go_on) break;
-  }
-}
-
-asio::awaitable<void> watch_timeout(task_environment& env, std::shared_ptr<task_state> st) {
-  auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(env.settings.agent_timeout);
-  bool expired = co_await sleep_unless_done(st, limit);
-  if (expired)
-    st->stop(stop_cause::timeout, timeout_message(env.provider, env.settings.agent_timeout));
-}
-
-// A detached progress call: the arguments are owned by this frame, since the
-// channel's coroutine only refers to them and would outlive a temporary.
-asio::awaitable<void> send_progress(task_channel& channel, std::string task_id, std::string summary, int step,
-                                    int total) {
-  co_await channel.progress(task_id, summary, step, total);
-}
-
-// The answer to the start call (dispatched -> running), awaited by the task
-// while its folder is prepared and Codex boots.
-struct start_gate {
-  explicit start_gate(asio::any_io_executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
-  bool answered = false;
-  std::optional<task_channel::start_error> error;
-  asio::steady_timer wake;  // cancelled when answered
-
-  asio::awaitable<void> wait() {
-    while (!answered) co_await wake.async_wait(use_tuple);
-  }
-};
-
-asio::awaitable<void> ask_to_start(task_channel& channel, std::string task_id, std::shared_ptr<start_gate> gate) {
-  gate->error = co_await channel.start(task_id);
-  gate->answered = true;
-  gate->wake.cancel();
-}
-
-void report_not_started(task_environment& env, const std::string& task_id, const task_channel::start_error& err) {
-  if (err.refused) {
-    log::warn("task could not be started; the server refused it", {{"task_id", task_id}, {"error", err.message},
-               {"hint", "usually the task was cancelled or reassigned between claim and start; nothing to do"}});
-    env.channel.forget(task_id);
-  } else {
-    env.channel.fail(task_id, "start task failed: " + err.message);
-  }
-}
-
-// Lets the held Codex session begin once the server started the task, or
-// stops Codex (which was sent nothing) when it did not.
-asio::awaitable<void> release_when_started(task_environment& env, std::string task_id, std::shared_ptr<start_gate> gate,
-                                           agent::codex_run& run) {
-  co_await gate->wait();
-  if (gate->error) {
-    run.stop("the server did not start the task");
-    co_return;
-  }
-  run.release();
-  // Progress is informative only: it goes out beside the turn, and a slow answer to it delays nothing.
-  asio::co_spawn(co_await asio::this_coro::executor, send_progress(env.channel, task_id, "Launching " + env.provider, 1, 2),
-                 asio::detached);
-}
-
-execenv::prepare_request prepare_request_for(task_environment& env, const proto::task& task) {
-  execenv::prepare_request r;
-  r.workspaces_root = env.settings.workspaces_root;
-  r.provider = env.provider;
-  r.shared_codex_home = env.shared_codex_home;
-  auto detection = env.versions.cached(env.codex_exe);
-  r.codex_version = detection && detection->version ? detection->version->to_string() : "";
-  r.policy = execenv::choose_sandbox_policy(env.settings.codex, execenv::host_platform(), r.codex_version);
-  r.task = agent::to_task_context(task);
-  if (env.grants) {
-    // The loopback endpoint is out of a sandbox without network.
-    bool offline = r.policy.mode != execenv::sandbox_mode::danger_full_access && !r.policy.network_access;
-    r.task.toolbox = offline ? execenv::toolbox_access::unreachable : execenv::toolbox_access::available;
-    r.task.multica_path = (env.agent_bin / toolbox::multica_command_name).string();
-    if (r.task.repos.empty() && env.workspace_repos) r.task.repos = env.workspace_repos(task.workspace_id);
-  }
-  // A folder GC is removing something from right now is not reused: the
-  // task gets a fresh one (it loses the prior session, not its files).
-  auto prior_workdir = std::filesystem::path(task.prior_work_dir).lexically_normal();
-  if (!prior_workdir.has_filename()) prior_workdir = prior_workdir.parent_path();  // "…/workdir/"
-  if (!task.prior_work_dir.empty() && !env.registry.gc_holds(prior_workdir.parent_path(), task.issue_id))
-    r.prior_workdir = task.prior_work_dir;
-  return r;
-}
-
-agent::codex_run_options run_options(task_environment& env, const proto::task& task,
-                                     const execenv::prepared_environment& prepared,
-                                     const execenv::prepare_request& request, agent::agent_settings checked,
-                                     const std::string& capability, const task_overrides& over) {
-  const auto& policy = request.policy;
-  agent::agent_env_inputs in;
-  in.inherited = agent::current_environment();
-  // Server mode: the task's capability and the daemon's own endpoint, never
-  // the owner's token or the server itself (toolbox/forwarder.hpp).
-  in.token = capability;
-  if (!capability.empty()) in.server_url = "http://127.0.0.1:" + std::to_string(env.settings.health_port);
-  in.multica_config = prepared.layout.multica_config;
-  in.daemon_port = env.settings.health_port;
-  in.workspace_id = task.workspace_id;
-  in.agent_name = task.agent ? task.agent->name : "";
-  in.agent_id = task.agent_id;
-  in.task_id = task.id;
-  in.agent_bin = env.agent_bin;
-  in.codex_home = prepared.layout.codex_home;
-  in.tmp_dir = prepared.layout.tmp;
-  agent::codex_run_options o;
-  auto built = agent::build_agent_env(in);
-  o.spawn = {env.codex_exe, agent::codex_args(checked.codex_args), std::move(built.entries), prepared.layout.workdir};
-  if (!over.agent_cwd.empty()) o.spawn.cwd = over.agent_cwd;
-  o.task_id = task.id;
-  o.session.client_name = "multicad";
-  o.session.client_version = multicad_version;
-  o.session.cwd = o.spawn.cwd.string();
-  o.session.model = over.model.empty() ? env.settings.codex_agent.model : over.model;
-  const bool reachable = request.task.toolbox == execenv::toolbox_access::available;
-  o.session.prompt = !over.prompt.empty() ? over.prompt
-                                          : agent::build_prompt(task, reachable ? (env.agent_bin / toolbox::multica_command_name).string() : "");
-  o.session.resume_thread_id = prepared.reused ? task.prior_session_id : "";
-  o.session.sandbox = {std::string(execenv::to_string(policy.mode)), policy.network_access, prepared.codex_config.string()};
-  o.session.approval_mode = env.settings.codex.approvals == config::approvals_choice::auto_accept
-                                ? proto::codex::approvals::auto_accept
-                                : proto::codex::approvals::never;
-  o.session.command_env = std::move(checked.command_env);
-  for (auto& [k, v] : built.toolbox) o.session.command_env[k] = std::move(v);  // the daemon's win
-  return o;
-}
-
-std::vector<proto::server::usage_entry> usage_entries(const std::string& provider,
-                                                      const std::vector<proto::codex::model_usage>& usage) {
-  std::vector<proto::server::usage_entry> out;
-  for (const auto& u : usage) {
-    if (u.input_tokens == 0 && u.output_tokens == 0 && u.cached_input_tokens == 0) continue;
-    out.push_back({provider, u.model, u.input_tokens, u.output_tokens, u.cached_input_tokens, 0});
-  }
-  return out;
-}
-
-std::string failure_text(const task_environment& env, const agent::codex_run_result& r) {
-  using st = proto::codex::outcome::status;
-  const auto& o = r.outcome;
-  std::string text = !o.error.empty() ? o.error
-                     : o.result == st::exited ? env.provider + " exited unexpectedly"
-                                               : env.provider + " execution failed";
-  if (o.result == st::exited && !r.stderr_tail.empty()) {
-    auto tail = r.stderr_tail.substr(r.stderr_tail.size() > 600 ? r.stderr_tail.size() - 600 : 0);
-    text += "; last stderr: " + tail;
-  }
-  return text;
-}
-
-asio::awaitable<void> write_gc_meta(task_environment& env, const proto::task& task, const std::filesystem::path& root) {
-  execenv::gc_meta meta{task.issue_id, task.workspace_id, std::chrono::system_clock::now()};
-  auto write = [root, meta] { return execenv::write_gc_meta(root, meta); };
-  auto ok = co_await on_pool(env.pool, write);
-  if (!ok)
-    log::warn("cannot write GC metadata; GC will treat the directory as an orphan",
-              {{"task_id", task.id}, {"error", ok.error().to_string()}});
-}
-
-// The local `submit --repo` checkout, on the worker pool (git runs to completion).
-asio::awaitable<boost::system::result<toolbox::checkout_result, toolbox::checkout_error>> check_out_repo(
-    task_environment& env, const proto::task& task, const execenv::prepared_environment& prepared, std::string repo) {
-  toolbox::checkout_request req{env.settings.workspaces_root, task.workspace_id, repo, prepared.layout.workdir,
-                                prepared.layout.root / ".checkout", execenv::checkout_branch("local", task.id)};
-  auto work = [req] {
-    service::process_runner git(std::chrono::minutes(10), {"GIT_TERMINAL_PROMPT=0"});
-    return toolbox::check_out(req, git);
-  };
-  co_return co_await on_pool(env.pool, work);
-}
-
-// The final report, decided by why the agent stopped and how Codex ended.
-asio::awaitable<task_end> report(task_environment& env, const proto::task& task, const task_state& st,
-                                 const execenv::prepared_environment& prepared, const agent::codex_run_result& r) {
-  const auto root = prepared.layout.root;
-  if (!st.silent()) {
-    if (st.why == stop_cause::none) {
-      co_await env.channel.progress(task.id, "Finishing task", 2, 2);
-      auto remote = co_await env.channel.poll(task.id);
-      if (remote == remote_state::cancelled || remote == remote_state::gone || remote == remote_state::failed_elsewhere) {
-        log::info("task ended on the server meanwhile; nothing reported", {{"task_id", task.id}});
-        env.channel.forget(task.id);
-        co_await write_gc_meta(env, task, root);
-        co_return task_end::cancelled;
-      }
-    }
-    if (auto u = usage_entries(env.provider, r.outcome.usage); !u.empty()) env.channel.usage(task.id, std::move(u));
-  }
-  task_end end;
-  if (st.silent()) {
-    log::info("task stopped; nothing reported", {{"task_id", task.id}, {"reason", st.reason}});
-    env.channel.forget(task.id);
-    end = task_end::cancelled;
-  } else if (st.why == stop_cause::timeout || st.why == stop_cause::shutdown) {
-    log::warn("task stopped before it finished", {{"task_id", task.id}, {"reason", st.reason}});
-    env.channel.fail(task.id, st.reason);
-    end = st.why == stop_cause::timeout ? task_end::timed_out : task_end::interrupted_by_shutdown;
-  } else if (r.outcome.result == proto::codex::outcome::status::completed) {
-    env.channel.complete(task.id, {r.outcome.final_output, r.outcome.thread_id, prepared.layout.workdir.string()});
-    log::info("task completed", {{"task_id", task.id}, {"session_id", r.outcome.thread_id}});
-    end = task_end::completed;
-  } else {
-    auto why = failure_text(env, r);
-    log::warn("task failed", {{"task_id", task.id}, {"error", why}});
-    env.channel.fail(task.id, why);
-    end = task_end::failed;
-  }
-  co_await write_gc_meta(env, task, root);
-  co_return end;
-}
-
-}  // namespace
 
 // Counts the task for /metrics from claim to end, whatever way it ends.
 struct task_counter {
@@ -344,133 +62,341 @@ struct task_counter {
   }
 };
 
-asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
-  auto ex = co_await asio::this_coro::executor;
-  task_counter counted(env.stats);
-  auto st = std::make_shared<task_state>(ex);
-  env.registry.add({task.id, task.issue_id, task.workspace_id, task.runtime_id, std::chrono::system_clock::now(),
-                    [st](const std::string& reason) { st->stop(stop_cause::shutdown, reason); }});
+lc::task_limits limits_for(const task_environment& env) {
+  lc::task_limits l;
+  l.provider = env.provider;
+  l.agent_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(env.settings.agent_timeout);
+  l.timeout_message = timeout_message(env.provider, env.settings.agent_timeout);
+  l.cancel_reason = env.channel.cancel_reason();
+  l.status_poll = env.status_poll;
+  l.flush_interval = env.flush_interval;
+  return l;
+}
+
+}  // namespace
+
+class task_shell : public std::enable_shared_from_this<task_shell> {
+ public:
+  task_shell(task_environment& env, proto::task task, asio::any_io_executor ex)
+      : env_(env), task_(std::move(task)), ex_(ex), machine_(limits_for(env)), finished_(ex),
+        timers_{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)} {}
+
+  asio::awaitable<task_end> run();
+  void shutdown(const std::string& reason) {
+    feed([&] { machine_.shutdown(reason); });
+  }
+
+ private:
+  template <class F>
+  void feed(F&& input);
+  void apply();
+  void execute(const lc::command& c);
+  void fault(const std::string& what);
+  void arm(lc::timer which, std::chrono::milliseconds after);
+  void cancel(lc::timer which);
+  void post(const lc::final_report& r);
+  void spawn_agent(bool held);
+  // The coroutines a command starts. Each takes `self` as a parameter: a
+  // parameter lives in the coroutine frame, a lambda's capture would not.
+  static asio::awaitable<void> ask_start(std::shared_ptr<task_shell> self);
+  static asio::awaitable<void> poll(std::shared_ptr<task_shell> self, int id);
+  static asio::awaitable<void> send_progress(task_channel& channel, std::string task_id, lc::cmd::send_progress p);
+  static asio::awaitable<void> prepare(std::shared_ptr<task_shell> self);
+  static asio::awaitable<void> run_agent(std::shared_ptr<task_shell> self, std::shared_ptr<agent::codex_run> run);
+  asio::awaitable<void> prepare_folder();
+  void agent_ran(agent::codex_run_result result);
+  std::optional<lc::refusal> refusal();
+
+  task_environment& env_;
+  proto::task task_;
+  asio::any_io_executor ex_;
+  lc::task_machine machine_;
+  lc::message_batcher batcher_;
+  asio::steady_timer finished_;  // cancelled when the machine says `finished`
+  std::array<asio::steady_timer, 3> timers_;  // by lc::timer
+  std::array<unsigned, 3> generation_{};
+  bool applying_ = false, faulted_ = false;
+  std::optional<task_end> end_;
+  bool gc_meta_due_ = false;
+
+  agent::agent_settings checked_;
+  task_overrides over_;
+  execenv::prepare_request request_;
+  std::optional<execenv::prepared_environment> prepared_;
+  std::shared_ptr<agent::codex_run> run_;
+  std::optional<toolbox::grant_guard> granted_;
+};
+
+template <class F>
+void task_shell::feed(F&& input) {
+  try {
+    input();
+    apply();
+  } catch (...) {
+    fault(async::describe(std::current_exception()));
+  }
+}
+
+void task_shell::fault(const std::string& what) {
+  log::error("internal error while running a task", {{"task_id", task_.id}, {"error", what}});
+  if (!faulted_) {
+    faulted_ = true;
+    try {
+      machine_.internal_error("internal error: " + what);
+      apply();
+      return;
+    } catch (...) {
+      // The machine itself broke: end the task by hand, below.
+    }
+  }
+  if (end_) return;
+  if (run_) run_->stop("internal error");
+  env_.channel.fail(task_.id, "internal error: " + what);
+  end_ = task_end::failed;
+  finished_.cancel();
+}
+
+void task_shell::apply() {
+  if (applying_) return;  // the outer call runs what inner inputs queued, in order
+  applying_ = true;
+  struct reset {
+    bool& flag;
+    ~reset() { flag = false; }
+  } guard{applying_};
+  for (;;) {
+    for (const auto& n : machine_.take_notes()) {
+      auto fields = n.fields;
+      fields.insert(fields.begin(), {"task_id", task_.id});
+      log::write(level_of(n.severity), n.message, fields);
+    }
+    auto commands = machine_.take_commands();
+    if (commands.empty()) break;
+    for (const auto& c : commands) execute(c);
+  }
+}
+
+void task_shell::execute(const lc::command& c) {
+  auto self = shared_from_this();
+  if (std::get_if<lc::cmd::ask_start>(&c)) {
+    async::spawn_guarded(ex_, "the start call", ask_start(self), [self](const std::string& e) {
+      self->feed([&] { self->machine_.started(lc::start_failure{lc::start_failure::kind::transient, "internal error: " + e}); });
+    });
+  } else if (std::get_if<lc::cmd::prepare>(&c)) {
+    async::spawn_guarded(ex_, "preparing the task's folder", prepare(self), [self](const std::string& e) {
+      self->feed([&] { self->machine_.preparation_failed({lc::preparation_failure::stage::environment, "internal error: " + e}); });
+    });
+  } else if (auto* s = std::get_if<lc::cmd::spawn_agent>(&c)) {
+    spawn_agent(s->held);
+  } else if (std::get_if<lc::cmd::release_agent>(&c)) {
+    if (run_) run_->release();
+  } else if (auto* s = std::get_if<lc::cmd::stop_agent>(&c)) {
+    if (run_) run_->stop(s->reason);
+  } else if (auto* p = std::get_if<lc::cmd::poll_remote>(&c)) {
+    int id = p->id;
+    async::spawn_guarded(ex_, "the status poll", poll(self, id), [self, id](const std::string&) {
+      self->feed([&] { self->machine_.remote_answer(id, lc::remote_state::unknown); });
+    });
+  } else if (auto* a = std::get_if<lc::cmd::arm_timer>(&c)) {
+    arm(a->which, a->after);
+  } else if (auto* x = std::get_if<lc::cmd::cancel_timer>(&c)) {
+    cancel(x->which);
+  } else if (std::get_if<lc::cmd::flush_messages>(&c)) {
+    if (auto batch = batcher_.flush(); !batch.empty()) env_.channel.messages(task_.id, std::move(batch));
+  } else if (auto* p = std::get_if<lc::cmd::send_progress>(&c)) {
+    // Informative only: it goes out beside the turn, and a slow answer delays nothing.
+    async::spawn_guarded(ex_, "a progress report", send_progress(env_.channel, task_.id, *p));
+  } else if (auto* r = std::get_if<lc::cmd::post_report>(&c)) {
+    post(r->report);
+  } else if (std::get_if<lc::cmd::write_gc_meta>(&c)) {
+    gc_meta_due_ = true;  // run() writes it before it returns
+  } else if (auto* f = std::get_if<lc::cmd::finished>(&c)) {
+    end_ = f->end;
+    finished_.cancel();
+  }
+}
+
+void task_shell::arm(lc::timer which, std::chrono::milliseconds after) {
+  auto i = static_cast<std::size_t>(which);
+  auto generation = ++generation_[i];
+  timers_[i].expires_after(after);
+  timers_[i].async_wait([self = shared_from_this(), which, i, generation](boost::system::error_code ec) {
+    if (ec || self->generation_[i] != generation) return;  // cancelled or re-armed
+    self->feed([&] { self->machine_.timer_fired(which); });
+  });
+}
+
+void task_shell::cancel(lc::timer which) {
+  auto i = static_cast<std::size_t>(which);
+  ++generation_[i];
+  timers_[i].cancel();
+}
+
+void task_shell::post(const lc::final_report& r) {
+  if (!r.usage.empty()) env_.channel.usage(task_.id, r.usage);
+  switch (r.what) {
+    case lc::final_report::kind::complete:
+      env_.channel.complete(task_.id, {r.output, r.session_id, prepared_ ? prepared_->layout.workdir.string() : ""});
+      break;
+    case lc::final_report::kind::fail: env_.channel.fail(task_.id, r.error); break;
+    case lc::final_report::kind::nothing: env_.channel.forget(task_.id); break;
+  }
+}
+
+std::optional<lc::refusal> task_shell::refusal() {
+  if (!task_.invalid.empty())
+    return lc::refusal{lc::refusal::kind::malformed_id, "the server sent a task with a malformed id: " + task_.invalid};
+  if (!checked_.refusal.empty()) return lc::refusal{lc::refusal::kind::unsafe_settings, checked_.refusal};
+  return std::nullopt;
+}
+
+// Codex's version first (an upgraded binary is probed again, so the
+// sandbox block matches what will run), then the folder, then the
+// `submit --repo` checkout.
+asio::awaitable<void> task_shell::ask_start(std::shared_ptr<task_shell> self) {
+  auto failure = co_await self->env_.channel.start(self->task_.id);
+  self->feed([&] { self->machine_.started(failure); });
+}
+
+asio::awaitable<void> task_shell::poll(std::shared_ptr<task_shell> self, int id) {
+  auto state = co_await self->env_.channel.poll(self->task_.id);
+  self->feed([&] { self->machine_.remote_answer(id, state); });
+}
+
+asio::awaitable<void> task_shell::send_progress(task_channel& channel, std::string task_id, lc::cmd::send_progress p) {
+  co_await channel.progress(task_id, p.summary, p.step, p.total);
+}
+
+asio::awaitable<void> task_shell::prepare(std::shared_ptr<task_shell> self) {
+  co_await self->prepare_folder();
+}
+
+asio::awaitable<void> task_shell::prepare_folder() {
+  auto& versions = env_.versions;
+  auto exe = env_.codex_exe;
+  auto detect = [&versions, exe] {
+    bool fresh = false;
+    auto d = versions.detect(exe, agent::codex_requirement(), &fresh);
+    return std::make_pair(d, fresh);
+  };
+  auto [detection, fresh] = co_await on_pool(env_.pool, detect);
+  if (fresh) log::info("codex changed on disk; detected it again", {{"task_id", task_.id}, {"path", exe.string()},
+                       {"version", detection.raw}});
+  if (!detection.usable) {
+    feed([&] { machine_.preparation_failed({lc::preparation_failure::stage::environment,
+                                            env_.provider + " is not usable: " + detection.problem}); });
+    co_return;
+  }
+  request_ = prepare_request_for(env_, task_, detection.version ? detection.version->to_string() : "");
+  auto request = request_;
+  auto work = [request] { return execenv::prepare_environment(request); };
+  auto prepared = co_await on_pool(env_.pool, work);
+  if (!prepared) {
+    auto error = prepared.error().to_string();
+    feed([&] { machine_.preparation_failed({lc::preparation_failure::stage::environment, error}); });
+    co_return;
+  }
+  log::write_notices(prepared->notices);
+  prepared_ = std::move(*prepared);
+  if (auto ok = env_.journal.set_env_root(task_.id, prepared_->layout.root.string()); !ok)
+    log::warn("cannot journal the task's folder; after a crash it is found by GC, not by recovery",
+              {{"task_id", task_.id}, {"error", ok.error().to_string()}});
+  if (!over_.repo.empty()) {
+    // submit --repo: a fresh checkout in the task's folder, the user's own clone untouched.
+    auto checkout = co_await check_out_repo(env_, task_, *prepared_, over_.repo);
+    if (!checkout) {
+      auto error = checkout.error().message;
+      feed([&] { machine_.preparation_failed({lc::preparation_failure::stage::checkout, error, true}); });
+      co_return;
+    }
+    over_.agent_cwd = checkout->path;
+  }
+  feed([&] { machine_.prepared(); });
+}
+
+void task_shell::spawn_agent(bool held) {
+  // The agent's capability lives exactly as long as its run.
+  std::string capability;
+  if (env_.grants)
+    capability = env_.grants->issue({task_.id, task_.workspace_id, task_.issue_id, task_.agent_id,
+                                     task_.agent ? task_.agent->name : "", prepared_->layout.workdir,
+                                     prepared_->layout.root, task_.auth_token.starts_with("mat_") ? task_.auth_token : ""});
+  granted_.emplace(capability.empty() ? nullptr : env_.grants, capability);
+  auto options = run_options(env_, task_, *prepared_, request_, checked_, capability, over_);
+  options.hold_session = held;
+  std::weak_ptr<task_shell> weak = shared_from_this();
+  auto on_event = [weak](const proto::codex::event& e) {
+    if (auto self = weak.lock()) {
+      self->batcher_.add(e);
+      self->feed([&] { self->machine_.event_added(); });
+    }
+  };
+  auto on_started = [this](pid_t pgid) {
+    auto start = agent::process_start_time(pgid).value_or(0);
+    if (auto ok = env_.journal.set_agent(task_.id, pgid, start, agent::boot_id()); !ok)
+      log::warn("cannot journal the agent's process group; a daemon crash now would leave it running",
+                {{"task_id", task_.id}, {"error", ok.error().to_string()}});
+  };
+  run_ = std::make_shared<agent::codex_run>(ex_, std::move(options), on_event, on_started);
+  auto self = shared_from_this();
+  async::spawn_guarded(ex_, "the agent run", run_agent(self, run_), [self](const std::string& e) {
+    if (self->granted_) self->granted_->revoke();
+    lc::agent_end end;
+    end.outcome.result = proto::codex::outcome::status::failed;
+    end.outcome.error = "internal error: " + e;
+    end.exit = proto::exit_status::unknown("the run failed");
+    self->feed([&] { self->machine_.agent_ended(std::move(end)); });
+  });
+}
+
+asio::awaitable<void> task_shell::run_agent(std::shared_ptr<task_shell> self, std::shared_ptr<agent::codex_run> run) {
+  auto result = co_await run->run();
+  self->agent_ran(std::move(result));
+}
+
+void task_shell::agent_ran(agent::codex_run_result result) {
+  if (granted_) granted_->revoke();  // no agent process is left to use it
+  if (env_.stats && result.start_latency)
+    env_.stats->codex_start_seconds.observe(static_cast<double>(result.start_latency->count()) / 1000.0);
+  if (auto ok = env_.journal.clear_agent(task_.id); !ok)
+    log::warn("cannot clear the agent from the journal; the next start checks a process that is gone",
+              {{"task_id", task_.id}, {"error", ok.error().to_string()}});
+  if (!result.survivors.empty())
+    log::error("processes of the task survived SIGKILL", {{"task_id", task_.id},
+               {"count", std::to_string(result.survivors.size())}});
+  lc::agent_end end{std::move(result.outcome), std::move(result.stderr_tail), result.exit};
+  feed([&] { machine_.agent_ended(std::move(end)); });
+}
+
+asio::awaitable<task_end> task_shell::run() {
+  task_counter counted(env_.stats);
+  std::weak_ptr<task_shell> weak = shared_from_this();
+  env_.registry.add({task_.id, task_.issue_id, task_.workspace_id, task_.runtime_id, std::chrono::system_clock::now(),
+                     [weak](const std::string& reason) {
+                       if (auto self = weak.lock()) self->shutdown(reason);
+                     }});
   struct unregister {
     task_environment& env;
     std::string id;
-    std::shared_ptr<task_state> st;
-    ~unregister() {
-      st->finish();
-      env.registry.remove(id);
-    }
-  } guard{env, task.id, st};
-  log::info("task claimed", {{"task_id", task.id}, {"issue_id", task.issue_id}, {"workspace_id", task.workspace_id}});
+    ~unregister() { env.registry.remove(id); }
+  } guard{env_, task_.id};
+  log::info("task claimed", {{"task_id", task_.id}, {"issue_id", task_.issue_id}, {"workspace_id", task_.workspace_id}});
 
-  // The start call, the folder and Codex's boot overlap: the folder is
-  // prepared on the pool while the start call is in flight, and Codex is
-  // spawned with its session held until the server says yes (nothing is sent
-  // to it before), so a slow server answer costs no extra time. A task the
-  // server will not start never gets a turn.
-  auto gate = std::make_shared<start_gate>(ex);
-  asio::co_spawn(ex, ask_to_start(env.channel, task.id, gate), asio::detached);
-  auto checked = agent::check_agent_settings(task, env.settings.codex);
-  if (!task.invalid.empty() || !checked.refusal.empty()) {
-    // Refused before anything is prepared or spawned: a malformed id could
-    // name paths it should not, and the arguments could have made Codex run
-    // code outside its sandbox.
-    co_await gate->wait();
-    if (gate->error) {
-      report_not_started(env, task.id, *gate->error);
-      counted.ended(task_end::not_started);
-      co_return task_end::not_started;
-    }
-    std::string why = checked.refusal;
-    if (!task.invalid.empty()) {
-      why = "the server sent a task with a malformed id: " + task.invalid;
-      log::warn("task failed: the server sent a malformed id", {{"task_id", task.id}, {"error", why}});
-    } else {
-      log::warn("task failed: its agent settings would change the sandbox", {{"task_id", task.id}, {"error", why}});
-    }
-    env.channel.fail(task.id, why);
-    counted.ended(task_end::failed);
-    co_return task_end::failed;
+  checked_ = agent::check_agent_settings(task_, env_.settings.codex);
+  over_ = env_.overrides ? env_.overrides(task_) : task_overrides{};
+  feed([&] { machine_.begin(refusal()); });
+  while (!end_) {
+    finished_.expires_at(asio::steady_timer::time_point::max());
+    co_await finished_.async_wait(use_tuple);
   }
-  auto request = prepare_request_for(env, task);
-  auto prepare = [request] { return execenv::prepare_environment(request); };
-  auto prepared = co_await on_pool(env.pool, prepare);
-  if (!prepared || (gate->answered && gate->error)) {
-    co_await gate->wait();
-    if (gate->error) {
-      report_not_started(env, task.id, *gate->error);
-      // A folder prepared for nothing is left to GC, which knows it by its metadata.
-      if (prepared) co_await write_gc_meta(env, task, prepared->layout.root);
-      counted.ended(task_end::not_started);
-      co_return task_end::not_started;
-    }
-    auto why = "environment preparation failed: " + prepared.error().to_string();
-    log::error("task failed before the agent started", {{"task_id", task.id}, {"error", why}});
-    env.channel.fail(task.id, why);
-    counted.ended(task_end::failed);
-    co_return task_end::failed;
-  }
-  log::write_notices(prepared->notices);
-  (void)env.journal.set_env_root(task.id, prepared->layout.root.string());
+  for (auto& t : timers_) t.cancel();
+  if (gc_meta_due_ && prepared_) co_await write_gc_meta(env_, task_, prepared_->layout.root);
+  counted.ended(*end_);
+  co_return *end_;
+}
 
-  auto batcher = std::make_shared<message_batcher>();
-  // The agent's capability lives exactly as long as this run.
-  std::string capability;
-  if (env.grants)
-    capability = env.grants->issue({task.id, task.workspace_id, task.issue_id, task.agent_id,
-                                    task.agent ? task.agent->name : "", prepared->layout.workdir, prepared->layout.root,
-                                    task.auth_token.starts_with("mat_") ? task.auth_token : ""});
-  toolbox::grant_guard granted(capability.empty() ? nullptr : env.grants, capability);
-  auto over = env.overrides ? env.overrides(task) : task_overrides{};
-  if (!over.repo.empty()) {
-    // submit --repo: a fresh checkout in the task's folder, the user's own clone untouched.
-    auto checkout = co_await check_out_repo(env, task, *prepared, over.repo);
-    if (!checkout) {
-      co_await gate->wait();
-      auto why = "repository checkout failed: " + checkout.error().message;
-      log::warn("task failed", {{"task_id", task.id}, {"error", why}});
-      if (!gate->error) env.channel.fail(task.id, why);
-      co_await write_gc_meta(env, task, prepared->layout.root);
-      counted.ended(task_end::failed);
-      co_return task_end::failed;
-    }
-    over.agent_cwd = checkout->path;
-  }
-  auto options = run_options(env, task, *prepared, request, std::move(checked), capability, over);
-  options.hold_session = !gate->answered;
-  agent::codex_run run(
-      ex, std::move(options),
-      [batcher, st](const auto& e) {
-        batcher->add(e);
-        st->event_added();
-      },
-      [&](pid_t pgid) {
-        (void)env.journal.set_agent(task.id, pgid, agent::process_start_time(pgid).value_or(0), agent::boot_id());
-      });
-  st->run = &run;
-  if (st->why != stop_cause::none) run.stop(st->reason);  // shutdown arrived while preparing
-  asio::co_spawn(ex, watch_status(env, task.id, st), asio::detached);
-  asio::co_spawn(ex, watch_flush(env, task.id, st, batcher), asio::detached);
-  asio::co_spawn(ex, watch_timeout(env, st), asio::detached);
-
-  auto result = co_await (run.run() && release_when_started(env, task.id, gate, run));
-  granted.revoke();  // only while the task runs: no agent process is left to use it
-  if (env.stats && result.start_latency)
-    env.stats->codex_start_seconds.observe(static_cast<double>(result.start_latency->count()) / 1000.0);
-  st->run = nullptr;
-  st->finish();
-  (void)env.journal.clear_agent(task.id);
-  if (!result.survivors.empty())
-    log::error("processes of the task survived SIGKILL", {{"task_id", task.id}, {"count", std::to_string(result.survivors.size())}});
-  if (gate->error) {
-    report_not_started(env, task.id, *gate->error);
-    co_await write_gc_meta(env, task, prepared->layout.root);
-    counted.ended(task_end::not_started);
-    co_return task_end::not_started;
-  }
-  if (auto last = batcher->flush(); !last.empty()) env.channel.messages(task.id, std::move(last));
-
-  auto end = co_await report(env, task, *st, *prepared, result);
-  counted.ended(end);
-  co_return end;
+asio::awaitable<task_end> run_task(task_environment& env, proto::task task) {
+  auto shell = std::make_shared<task_shell>(env, std::move(task), co_await asio::this_coro::executor);
+  co_return co_await shell->run();
 }
 
 }  // namespace multicad::core

@@ -49,7 +49,7 @@ void session::impl_deleter::operator()(impl* p) const { delete p; }
 void session::start() { impl_->start(); }
 void session::on_line(std::string_view line) { impl_->on_line(line); }
 void session::on_overlong_line(std::size_t length) { impl_->on_overlong_line(length); }
-void session::on_exit(std::optional<int> exit_code) { impl_->on_exit(exit_code); }
+void session::on_exit(const exit_status& how) { impl_->on_exit(how); }
 void session::interrupt(std::string reason) { impl_->interrupt(std::move(reason)); }
 
 std::vector<std::string> session::take_lines() { return std::exchange(impl_->lines_, {}); }
@@ -95,7 +95,7 @@ void session::impl::on_overlong_line(std::size_t length) {
        {{"length", size}, {"hint", "if a turn then stalls, the dropped line was a reply it waited for"}});
 }
 
-void session::impl::on_exit(std::optional<int> exit_code) {
+void session::impl::on_exit(const exit_status& how) {
   if (state_ == state::finished) return;
   abandon_open_items();
   if (interrupt_sent_) {
@@ -104,9 +104,11 @@ void session::impl::on_exit(std::optional<int> exit_code) {
     note(log_note::level::info, "codex exited before confirming the interrupt");
     return finish(outcome::status::interrupted, interrupt_reason_);
   }
-  std::string status = exit_code ? std::to_string(*exit_code) : std::string("unknown");
+  std::string what = how.signal ? "codex was " + how.reason
+                     : how.code  ? "codex exited (status " + std::to_string(*how.code) + ")"
+                                 : std::string("codex exited (status unknown)");
   std::string when = state_ == state::in_turn ? "before the turn finished" : "before it started";
-  finish(outcome::status::exited, "codex exited (status " + status + ") " + when);
+  finish(outcome::status::exited, what + " " + when);
 }
 
 void session::impl::interrupt(std::string reason) {

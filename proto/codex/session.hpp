@@ -23,6 +23,9 @@
 #include <utility>
 #include <vector>
 
+#include "proto/exit_status.hpp"
+#include "proto/log_note.hpp"
+
 namespace multicad::proto::codex {
 
 // The sandbox the daemon wrote into the task's config.toml (the managed block).
@@ -63,12 +66,7 @@ struct event {
 };
 
 // What the daemon logs (never sent to the server).
-struct log_note {
-  enum class level { debug, info, warn, error };
-  level severity = level::info;
-  std::string message;
-  std::vector<std::pair<std::string, std::string>> fields;
-};
+using proto::log_note;
 
 struct model_usage {
   std::string model;
@@ -111,7 +109,7 @@ class session {
   // stdout reached EOF / the process exited. Finishes with `exited` unless already
   // finished, or with `interrupted` (and interrupt()'s reason) when a turn/interrupt
   // was sent and Codex died before confirming it.
-  void on_exit(std::optional<int> exit_code);
+  void on_exit(const exit_status& how);
   // Stop the turn: sends turn/interrupt when a turn runs (the session finishes
   // when Codex confirms with turn/completed), otherwise finishes at once.
   // `reason` ends up in outcome::error ("cancelled by the server", "timed out after 2h0m0s").

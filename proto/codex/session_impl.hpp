@@ -39,7 +39,7 @@ struct session::impl {
   void start();
   void on_line(std::string_view line);
   void on_overlong_line(std::size_t length);
-  void on_exit(std::optional<int> exit_code);
+  void on_exit(const exit_status& how);
   void interrupt(std::string reason);
 
   // session.cpp: correlation and the handshake.

@@ -13,6 +13,7 @@
 #include "proto/ids.hpp"
 #include "proto/json_fields.hpp"
 #include "proto/task_json.hpp"
+#include "proto/utf8.hpp"
 
 namespace multicad::proto::server {
 using namespace proto::detail;
@@ -335,15 +336,6 @@ std::string_view trim(std::string_view s) {
   auto b = s.find_first_not_of(space);
   if (b == std::string_view::npos) return {};
   return s.substr(b, s.find_last_not_of(space) - b + 1);
-}
-
-// The longest prefix of at most `max` bytes that does not end inside a UTF-8
-// sequence, so a cut message stays printable.
-std::string_view utf8_prefix(std::string_view s, std::size_t max) {
-  if (s.size() <= max) return s;
-  std::size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return s.substr(0, n);
 }
 
 }  // namespace

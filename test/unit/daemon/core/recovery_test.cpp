@@ -26,7 +26,7 @@ namespace {
 struct recording_channel : core::task_channel {
   std::vector<std::string> failed, forgotten;
   std::vector<std::string> errors;
-  boost::asio::awaitable<std::optional<start_error>> start(const std::string&) override { co_return std::nullopt; }
+  boost::asio::awaitable<std::optional<core::start_failure>> start(const std::string&) override { co_return std::nullopt; }
   boost::asio::awaitable<void> progress(const std::string&, const std::string&, int, int) override { co_return; }
   boost::asio::awaitable<core::remote_state> poll(const std::string&) override { co_return core::remote_state::running; }
   void messages(const std::string&, std::vector<proto::server::task_message>) override {}

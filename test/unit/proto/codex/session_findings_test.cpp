@@ -11,7 +11,7 @@ TEST_CASE("absurd token counts saturate instead of overflowing", "[proto][codex]
   d.open_turn();
   d.feed(R"({"method":"thread/tokenUsage/updated","params":{"tokenUsage":{"last":{"inputTokens":95}}}})");
   d.feed(R"({"method":"thread/tokenUsage/updated","params":{"tokenUsage":{"last":{"inputTokens":9223372036854775807}}}})");
-  d.s.on_exit(0);
+  d.s.on_exit(multicad::proto::exit_status::exited(0));
   REQUIRE(d.s.result().usage.size() == 1);
   CHECK(d.s.result().usage[0].input_tokens == std::numeric_limits<std::int64_t>::max());
 }

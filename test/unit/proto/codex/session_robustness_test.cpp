@@ -90,7 +90,7 @@ TEST_CASE("an overlong line becomes an error event naming its size", "[proto][co
 TEST_CASE("an exit before the turn starts finishes with exited and says so", "[proto][codex]") {
   for (auto state : before_turn) {
     driver d = at(state);
-    d.s.on_exit(1);
+    d.s.on_exit(multicad::proto::exit_status::exited(1));
     d.drain();
     REQUIRE(d.s.finished());
     CHECK(d.s.result().result == outcome::status::exited);
@@ -102,7 +102,7 @@ TEST_CASE("an exit during the turn finishes with exited and closes running tools
   driver d = at(session::state::in_turn);
   d.feed(R"({"method":"item/started","params":{"item":{"type":"commandExecution","id":"call_1","command":"sleep 30","cwd":"/w","status":"inProgress","commandActions":[]},"threadId":"01a218ca-5116-…","turnId":"01a218ca-513f-…"}})");
   d.feed(agent_message);
-  d.s.on_exit(0);
+  d.s.on_exit(multicad::proto::exit_status::exited(0));
   d.drain();
   CHECK(d.s.result().result == outcome::status::exited);
   CHECK(d.s.result().error == "codex exited (status 0) before the turn finished");
@@ -113,14 +113,21 @@ TEST_CASE("an exit during the turn finishes with exited and closes running tools
 
 TEST_CASE("an exit without a status says the status is unknown", "[proto][codex]") {
   driver d = at(session::state::in_turn);
-  d.s.on_exit(std::nullopt);
+  d.s.on_exit(multicad::proto::exit_status::unknown("no status"));
   CHECK(d.s.result().error == "codex exited (status unknown) before the turn finished");
+}
+
+TEST_CASE("a kill by a signal is told apart from an exit code", "[proto][codex]") {
+  driver d = at(session::state::in_turn);
+  d.s.on_exit(multicad::proto::exit_status::killed(9));
+  CHECK(d.s.result().result == outcome::status::exited);
+  CHECK(d.s.result().error == "codex was killed by SIGKILL before the turn finished");
 }
 
 TEST_CASE("an exit after the session finished changes nothing", "[proto][codex]") {
   driver d = at(session::state::in_turn);
   d.feed_all({agent_message, turn_done});
-  d.s.on_exit(137);
+  d.s.on_exit(multicad::proto::exit_status::exited(137));
   CHECK(d.s.result().result == outcome::status::completed);
   CHECK(d.s.result().error.empty());
 }
@@ -128,7 +135,7 @@ TEST_CASE("an exit after the session finished changes nothing", "[proto][codex]"
 TEST_CASE("an exit while an interrupt is pending keeps the interrupt's reason", "[proto][codex]") {
   driver d = at(session::state::in_turn);
   d.s.interrupt("timed out after 2h0m0s");
-  d.s.on_exit(0);
+  d.s.on_exit(multicad::proto::exit_status::exited(0));
   CHECK(d.s.result().result == outcome::status::interrupted);
   CHECK(d.s.result().error == "timed out after 2h0m0s");
 }
@@ -184,7 +191,7 @@ TEST_CASE("after the session finished no call writes a line", "[proto][codex]") 
   d.feed(R"({"method":"item/tool/requestUserInput","id":1,"params":{}})");
   d.feed("not json");
   d.feed(R"({"method":"serverRequest/resolved","params":{"threadId":"01a218ca-5116-…","requestId":0}})");
-  d.s.on_exit(0);
+  d.s.on_exit(multicad::proto::exit_status::exited(0));
   d.drain();
   CHECK(d.sent.size() == written);
   CHECK(d.events == std::vector<event>{text_event("pong")});

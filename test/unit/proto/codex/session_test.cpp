@@ -161,7 +161,7 @@ TEST_CASE("a failed resume falls back to one thread/start and says why", "[proto
   SECTION("the new thread runs the turn and the outcome says it was not resumed") {
     d.answer("thread/start", thread_result, {{"@THREAD@", "new-thread"}, {"@SANDBOX@", ww_network_on}});
     d.answer("turn/start", turn_start_result, {{"@TURN@", "turn-1"}});
-    d.s.on_exit(0);
+    d.s.on_exit(multicad::proto::exit_status::exited(0));
     CHECK(d.s.result().thread_id == "new-thread");
     CHECK_FALSE(d.s.result().resumed);
   }

@@ -1,8 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "daemon/core/message_batcher.hpp"
+#include "proto/lifecycle/message_batcher.hpp"
+#include "proto/utf8.hpp"
 
-using namespace multicad::core;
+using namespace multicad::proto::lifecycle;
 using ev = multicad::proto::codex::event;
 
 namespace {
@@ -12,7 +13,7 @@ ev use(std::string call, std::string tool = "exec_command") { return {ev::kind::
 ev result(std::string call, std::string out, std::string tool = "") { return {ev::kind::tool_result, tool, call, "", "", out}; }
 }  // namespace
 
-TEST_CASE("tools take the next seq at once and text is coalesced at flush", "[daemon][batcher]") {
+TEST_CASE("tools take the next seq at once and text is coalesced at flush", "[proto][batcher]") {
   message_batcher b;
   b.add(text("Looking"));
   b.add(use("c1"));
@@ -35,17 +36,17 @@ TEST_CASE("tools take the next seq at once and text is coalesced at flush", "[da
   CHECK(b.flush().at(0).seq == 5);  // seq keeps counting across flushes
 }
 
-TEST_CASE("tool output is capped at 8 KiB without splitting a UTF-8 character", "[daemon][batcher]") {
+TEST_CASE("tool output is capped at 8 KiB without splitting a UTF-8 character", "[proto][batcher]") {
   message_batcher b;
   std::string out(tool_output_cap - 1, 'x');
   out += "\xC3\xA9tail";  // a two-byte character straddles the cap
   b.add(result("c", out, "exec_command"));
   auto m = b.flush();
   CHECK(m.at(0).output.size() == tool_output_cap - 1);
-  CHECK(utf8_prefix("abc", 10) == "abc");
+  CHECK(multicad::proto::utf8_prefix("abc", 10) == "abc");
 }
 
-TEST_CASE("past the bound tool events are counted and reported once", "[daemon][batcher]") {
+TEST_CASE("past the bound tool events are counted and reported once", "[proto][batcher]") {
   message_batcher b(3);
   for (int i = 0; i < 10; ++i) b.add(use("c" + std::to_string(i)));
   auto m = b.flush();
@@ -57,7 +58,7 @@ TEST_CASE("past the bound tool events are counted and reported once", "[daemon][
   CHECK(b.flush().size() == 1);
 }
 
-TEST_CASE("errors pass through in order", "[daemon][batcher]") {
+TEST_CASE("errors pass through in order", "[proto][batcher]") {
   message_batcher b;
   b.add({ev::kind::error, "", "", "boom"});
   auto m = b.flush();

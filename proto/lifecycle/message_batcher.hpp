@@ -18,7 +18,7 @@
 #include "proto/codex/session.hpp"
 #include "proto/server/types.hpp"
 
-namespace multicad::core {
+namespace multicad::proto::lifecycle {
 
 inline constexpr std::size_t tool_output_cap = 8 * 1024;
 
@@ -43,7 +43,4 @@ class message_batcher {
   std::map<std::string, std::string> tool_of_call_;
 };
 
-// The first `cap` bytes of `s`, not splitting a UTF-8 sequence.
-std::string utf8_prefix(const std::string& s, std::size_t cap);
-
-}  // namespace multicad::core
+}  // namespace multicad::proto::lifecycle

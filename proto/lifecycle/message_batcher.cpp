@@ -1,17 +1,11 @@
-#include "daemon/core/message_batcher.hpp"
+#include "proto/lifecycle/message_batcher.hpp"
 
-namespace multicad::core {
+#include "proto/utf8.hpp"
 
-using proto::codex::event;
-using proto::server::task_message;
+namespace multicad::proto::lifecycle {
 
-std::string utf8_prefix(const std::string& s, std::size_t cap) {
-  if (s.size() <= cap) return s;
-  std::size_t end = cap;
-  // Back up over continuation bytes (10xxxxxx) to the start of the cut character.
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  return s.substr(0, end);
-}
+using codex::event;
+using server::task_message;
 
 message_batcher::message_batcher(std::size_t max_pending, std::size_t max_text)
     : max_pending_(max_pending), max_text_(max_text) {}
@@ -25,7 +19,7 @@ task_message message_batcher::next(std::string type) {
 
 void message_batcher::add(const event& e) {
   auto append_text = [&](std::string& into) {
-    if (into.size() < max_text_) into += utf8_prefix(e.content, max_text_ - into.size());
+    if (into.size() < max_text_) into += proto::utf8_prefix(e.content, max_text_ - into.size());
   };
   switch (e.type) {
     case event::kind::text:
@@ -54,7 +48,7 @@ void message_batcher::add(const event& e) {
     m.tool = e.tool;
     if (m.tool.empty())
       if (auto it = tool_of_call_.find(e.call_id); it != tool_of_call_.end()) m.tool = it->second;
-    m.output = utf8_prefix(e.output, tool_output_cap);
+    m.output = std::string(proto::utf8_prefix(e.output, tool_output_cap));
     queued_.push_back(std::move(m));
   } else {
     auto m = next("error");
@@ -88,4 +82,4 @@ std::vector<task_message> message_batcher::flush() {
   return out;
 }
 
-}  // namespace multicad::core
+}  // namespace multicad::proto::lifecycle
