@@ -89,9 +89,10 @@ asio::awaitable<void> server_worker::poll_loop() {
       ++svc_.stats.claims[!r ? "error" : r->claimed ? "task" : "empty"];
       if (!r) {
         note_error(r.error());
-        // Refused connections never reached the server; anything else may have dispatched a task.
-        bool maybe_dispatched = r.error().kind == net::failure_kind::decode || r.error().kind == net::failure_kind::timeout ||
-                                (r.error().kind == net::failure_kind::transport && r.error().message.find("refused") == std::string::npos);
+        // A claim that failed while connecting cannot have dispatched a task;
+        // one lost after it reached the server may have (and an answer that
+        // does not decode may hide one), so look for it on the server.
+        bool maybe_dispatched = r.error().kind != net::failure_kind::http_status && r.error().may_have_reached_server;
         if (maybe_dispatched)
           async::spawn_guarded(svc_.io.get_executor(), "recovering a lost claim",
                                recover_lost_claim(runtime_id, std::chrono::system_clock::now() - std::chrono::seconds(2)));
@@ -110,7 +111,9 @@ asio::awaitable<void> server_worker::poll_loop() {
         // Claimed while shutting down: say so now instead of stranding it
         // `dispatched` until the server's 5-minute timeout.
         store::running_task row{r->claimed->id, "server", runtime_id};
-        (void)journal_.record(row);
+        if (auto ok = journal_.record(row); !ok)
+          log::error("cannot journal a claimed task; a crash now would leave it unreported",
+                     {{"task_id", row.task_id}, {"error", ok.error().to_string()}, {"hint", "check state_dir"}});
         channel_.fail(r->claimed->id, "daemon shutting down before the task started");
         break;
       }
@@ -138,7 +141,9 @@ asio::awaitable<void> server_worker::recover_lost_claim(std::string runtime_id, 
               {{"task_id", t.id}, {"runtime_id", runtime_id},
                {"hint", "nothing to do: rerun the task in the web app; this follows a server or network fault"}});
     store::running_task row{t.id, "server", runtime_id, t.workspace_id};
-    (void)journal_.record(row);
+    if (auto ok = journal_.record(row); !ok)
+      log::error("cannot journal a claimed task; a crash now would leave it unreported",
+                 {{"task_id", row.task_id}, {"error", ok.error().to_string()}, {"hint", "check state_dir"}});
     channel_.fail(t.id, "the daemon lost the server's answer to its claim; failed so the task can run again");
   }
 }

@@ -1,25 +1,21 @@
-// api_error predicates and text (server_client.hpp). The predicates match the
-// server's exact messages (spec §2.5, §6): a 404 can also mean "not found"
-// for an object we may not access, which is not the same as "deleted".
+// api_error's classification and text (server_client.hpp). The answer is
+// read from the server's exact messages (spec §2.5, §6): a 404 can also mean
+// "not found" for an object we may not access, which is not "deleted".
 #include <stdexcept>
 
 #include "daemon/net/server_client.hpp"
 
 namespace multicad::net {
 
-bool api_error::workspace_not_found() const {
-  return kind == failure_kind::http_status && status == 404 && message == "workspace not found";
-}
-
-bool api_error::task_not_found() const {
-  return kind == failure_kind::http_status && status == 404 && message == "task not found";
-}
-
-// "start task: no rows in result set", "complete task: …", "fail task: …":
-// the transition guard found the task in another state (spec §6).
-bool api_error::state_conflict() const {
-  return kind == failure_kind::http_status && status == 400 &&
-         message.find("no rows in result set") != std::string::npos;
+server_answer classify_answer(int status, std::string_view message) {
+  if (status == 401) return server_answer::unauthorized;
+  if (status == 404 && message == "workspace not found") return server_answer::workspace_not_found;
+  if (status == 404 && message == "task not found") return server_answer::task_not_found;
+  // "start task: no rows in result set", "complete task: …", "fail task: …":
+  // the transition guard found the task in another state (spec §6).
+  if (status == 400 && message.find("no rows in result set") != std::string_view::npos)
+    return server_answer::state_conflict;
+  return server_answer::other;
 }
 
 bool api_error::retryable() const {

@@ -121,6 +121,7 @@ asio::awaitable<attempt_result> server_client::impl::send_once(const wire_reques
 api_error server_client::impl::make_error(const request& r, failure_kind kind, int status, std::string message,
                                           std::string_view body, int attempts) const {
   api_error e{kind, r.method, r.path, status, std::move(message), utf8_head(body, max_body_head), attempts};
+  if (kind == failure_kind::http_status) e.answer = classify_answer(status, e.message);
   redact(e.message, token_);
   redact(e.body_head, token_);
   return e;
@@ -134,13 +135,18 @@ api_error server_client::impl::to_error(const request& r, const attempt_result& 
       return make_error(r, failure_kind::http_status, a.response.status, proto::server::decode_error_body(body).message,
                         body, attempts);
     }
-    case outcome::timed_out:
-      return make_error(r, failure_kind::timeout, 0, a.error, {}, attempts);
+    case outcome::timed_out: {
+      auto e = make_error(r, failure_kind::timeout, 0, a.error, {}, attempts);
+      e.may_have_reached_server = a.may_have_reached_server;
+      return e;
+    }
     case outcome::failed:
     case outcome::cancelled:
       break;
   }
-  return make_error(r, failure_kind::transport, 0, a.error, {}, attempts);
+  auto e = make_error(r, failure_kind::transport, 0, a.error, {}, attempts);
+  e.may_have_reached_server = a.may_have_reached_server;
+  return e;
 }
 
 // One attempt (with the stale-connection resend); every HTTP answer

@@ -33,6 +33,18 @@ enum class failure_kind {
   request,      // the request could not be built (a path that is not a valid request target); never sent
 };
 
+// What the server's answer means for the caller, read once from its status
+// and exact message (spec §2.5, §6) where the error is made, so callers
+// switch on a value and never search the text.
+enum class server_answer {
+  other,                // no answer, or one without a special meaning
+  unauthorized,         // 401: the token is invalid or revoked
+  workspace_not_found,  // 404 "workspace not found": gone, or no longer ours
+  task_not_found,       // 404 "task not found"
+  state_conflict,       // 400 "...: no rows in result set": the task is in another state
+};
+server_answer classify_answer(int status, std::string_view message);
+
 struct api_error {
   failure_kind kind = failure_kind::transport;
   std::string method;     // "POST"
@@ -41,11 +53,16 @@ struct api_error {
   std::string message;    // the server's "error" text, or what went wrong
   std::string body_head;  // at most the first 512 bytes of the body
   int attempts = 1;       // how many times the request was sent
+  server_answer answer = server_answer::other;
+  // False only when the last attempt failed while connecting (refused,
+  // unreachable, no address): the server cannot have acted on it. A claim
+  // that may have reached it may have handed out a task (server_worker).
+  bool may_have_reached_server = true;
 
-  bool unauthorized() const { return status == 401; }
-  bool workspace_not_found() const;  // 404 "workspace not found"
-  bool task_not_found() const;       // 404 "task not found"
-  bool state_conflict() const;       // 400 "...: no rows in result set" (wrong task state)
+  bool unauthorized() const { return answer == server_answer::unauthorized; }
+  bool workspace_not_found() const { return answer == server_answer::workspace_not_found; }
+  bool task_not_found() const { return answer == server_answer::task_not_found; }
+  bool state_conflict() const { return answer == server_answer::state_conflict; }
   bool retryable() const;            // transport, timeout, 5xx, 408 or 429
   // "POST /api/daemon/tasks/x/start returned 400: start task: no rows in result set"
   std::string to_string() const;

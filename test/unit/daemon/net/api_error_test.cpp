@@ -7,7 +7,9 @@ using namespace multicad::net;
 
 namespace {
 api_error http(int status, std::string message) {
-  return {failure_kind::http_status, "POST", "/api/daemon/tasks/x/start", status, std::move(message), "", 1};
+  api_error e{failure_kind::http_status, "POST", "/api/daemon/tasks/x/start", status, std::move(message), "", 1};
+  e.answer = classify_answer(status, e.message);
+  return e;
 }
 }  // namespace
 

@@ -109,3 +109,25 @@ TEST_CASE_METHOD(client_fixture, "a path that is not a valid request target is n
   CHECK_THAT(e.to_string(), Contains("cannot be sent: the path is not a valid request target"));
   CHECK(server.requests().empty());
 }
+
+TEST_CASE_METHOD(client_fixture, "only a failure while connecting says the server cannot have acted", "[net]") {
+  // The claim loop decides on this whether a lost claim may have handed out
+  // a task; it must never depend on the wording of the system's error.
+  auto dropped = reply(200, "");
+  dropped.failure = scripted_reply::fault::drop_request;
+  server.script(dropped);
+  server.script(reply(404, "{\"error\":\"task not found\"}\n"));
+  auto c = make_client(options(net::retry_policy::none()));
+  auto lost = run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).error();
+  CHECK(lost.kind == net::failure_kind::transport);
+  CHECK(lost.may_have_reached_server);
+  auto answered = run(c->start("x")).error();
+  CHECK(answered.answer == net::server_answer::task_not_found);
+  CHECK(answered.may_have_reached_server);
+  net::server_client refused(ioc.get_executor(), "http://127.0.0.1:" + std::to_string(closed_port()), test_token,
+                             options(net::retry_policy::none()));
+  auto never = run(refused.heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).error();
+  CHECK(never.kind == net::failure_kind::transport);
+  CHECK_FALSE(never.may_have_reached_server);
+  CHECK(never.answer == net::server_answer::other);
+}
