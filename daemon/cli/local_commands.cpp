@@ -278,7 +278,7 @@ void add_tasks_command(CLI::App& app, cli_context& ctx) {
         }
         return cancel_task(q, *t, s, *json);
       }
-      (void)list;
+      (void)list;  // `list` and no subcommand print the same: the subcommand exists for its --help
       auto all = q.list(*limit);
       if (!all) { std::cerr << "multicad: cannot read the task store: " << all.error().message << "\n"; return exit_status::failed; }
       print_task_list(std::cout, *all, *json);

@@ -118,7 +118,7 @@ void outbox_delivery::in_lane(store::outbox_item item) {
 asio::awaitable<void> outbox_delivery::deliver(store::outbox_item item) {
   auto r = co_await client_.post_json(path_of(item), item.payload, net::retry_policy::none());
   if (r) {
-    (void)outbox_.delivered(item.id);
+    note_store(outbox_.delivered(item.id), item, "mark it delivered");
     ++delivered_;
     if (stats_) ++stats_->reports_delivered;
     if (outage_logged_) {
@@ -148,7 +148,7 @@ asio::awaitable<bool> outbox_delivery::acknowledged_by_status(const store::outbo
     co_return true;  // handled: asked again later
   }
   if (st->status != "completed" && st->status != "failed" && st->status != "cancelled") co_return false;
-  (void)outbox_.delivered(item.id);
+  note_store(outbox_.delivered(item.id), item, "mark it delivered");
   ++delivered_;
   log::info("final report already applied by the server; treating the task status as the acknowledgement",
             {{"task_id", item.task_id}, {"kind", item.kind}, {"status", st->status}});
@@ -157,7 +157,7 @@ asio::awaitable<bool> outbox_delivery::acknowledged_by_status(const store::outbo
 
 void outbox_delivery::postpone(const store::outbox_item& item, const net::api_error& e) {
   auto wait = delivery_backoff(policy_, item.attempts);
-  (void)outbox_.retry_later(item.id, now_ms() + wait.count(), e.to_string());
+  note_store(outbox_.retry_later(item.id, now_ms() + wait.count(), e.to_string()), item, "postpone it");
   if (!outage_logged_) {
     outage_logged_ = true;
     log::warn("server unreachable or refusing for now; reports are kept and retried",
@@ -169,8 +169,18 @@ void outbox_delivery::postpone(const store::outbox_item& item, const net::api_er
   }
 }
 
+// A queue the store cannot update still delivers: a report it failed to
+// mark delivered is sent again later and the server answers it as a state
+// conflict, which acknowledged_by_status settles. Said once per failure.
+void outbox_delivery::note_store(const store::result<void>& done, const store::outbox_item& item, const char* step) {
+  if (done) return;
+  log::warn("cannot update the report queue; a report may be sent twice",
+            {{"task_id", item.task_id}, {"kind", item.kind}, {"step", step}, {"error", done.error().to_string()},
+             {"hint", "check state_dir (disk full, permissions); the server ignores a repeated report"}});
+}
+
 void outbox_delivery::refused(const store::outbox_item& item, const net::api_error& e) {
-  (void)outbox_.delivered(item.id);
+  note_store(outbox_.delivered(item.id), item, "drop it");
   if (e.task_not_found()) {
     log::warn("report dropped: the task no longer exists on the server",
               {{"task_id", item.task_id}, {"kind", item.kind}, {"hint", "the issue was probably deleted; nothing to do"}});
@@ -187,9 +197,13 @@ void outbox_delivery::refused(const store::outbox_item& item, const net::api_err
               {"hint", "this is a bug in multicad or the server; please report it with this line"}});
   if (item.kind == "complete") {
     // The reference daemon's rule: a complete the server will not take becomes a fail.
-    (void)outbox_.enqueue(item.task_id, "fail",
-                          proto::server::encode(proto::server::fail_request{"complete task failed: " + e.to_string()}),
-                          now_ms());
+    auto queued = outbox_.enqueue(item.task_id, "fail",
+                                  proto::server::encode(proto::server::fail_request{"complete task failed: " + e.to_string()}),
+                                  now_ms());
+    if (!queued)
+      log::error("cannot queue the fail that replaces a refused complete; the task stays as the server has it",
+                 {{"task_id", item.task_id}, {"error", queued.error().to_string()},
+                  {"hint", "check state_dir (disk full, permissions); the server times the task out"}});
   }
 }
 

@@ -60,6 +60,7 @@ class outbox_delivery {
   boost::asio::awaitable<void> deliver(store::outbox_item item);
   boost::asio::awaitable<bool> acknowledged_by_status(const store::outbox_item& item);
   void refused(const store::outbox_item& item, const net::api_error& e);
+  void note_store(const store::result<void>& done, const store::outbox_item& item, const char* step);
   void postpone(const store::outbox_item& item, const net::api_error& e);
 
   net::server_client& client_;

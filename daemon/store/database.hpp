@@ -65,13 +65,15 @@ class database {
   int schema_version() const { return version_; }
   const std::filesystem::path& file() const { return file_; }
 
-  // BEGIN IMMEDIATE ... COMMIT; rolls back when `body` fails.
+  // BEGIN IMMEDIATE ... COMMIT; rolls back when `body` fails. The ROLLBACK's
+  // own result is dropped: the caller gets the first error, and SQLite rolls
+  // back an open transaction anyway when the connection closes.
   template <class F>
   auto transaction(F&& body) -> decltype(body()) {
     if (auto ok = exec("BEGIN IMMEDIATE"); !ok) return ok.error();
     auto r = body();
-    if (!r) { (void)exec("ROLLBACK"); return r; }
-    if (auto ok = exec("COMMIT"); !ok) { (void)exec("ROLLBACK"); return ok.error(); }
+    if (!r) { (void)exec("ROLLBACK"); return r; }  // see above: the first error is the one to report
+    if (auto ok = exec("COMMIT"); !ok) { (void)exec("ROLLBACK"); return ok.error(); }  // likewise
     return r;
   }
 

@@ -46,7 +46,7 @@ result<instance_lock> instance_lock::acquire(const fs::path& state_dir) {
   auto pid = std::to_string(::getpid()) + "\n";
   // Ignored on failure: the lock holds without the pid; only a second daemon's message loses it.
   bool recorded = ::ftruncate(fd, 0) == 0 && ::pwrite(fd, pid.data(), pid.size(), 0) == static_cast<ssize_t>(pid.size());
-  (void)recorded;
+  (void)recorded;  // see above
   return instance_lock(fd);
 }
 

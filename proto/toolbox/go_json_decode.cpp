@@ -360,7 +360,7 @@ class builder {
       if (c == '{' || c == '[') { ++depth; ++i; }
       else if (c == '}' || c == ']') { --depth; ++i; }
       else if (c == '"') read_string(i);
-      else { std::size_t j = i; (void)scalar(j); i = j; }
+      else { std::size_t j = i; (void)scalar(j); i = j; }  // skipped: only its length matters
     } while (depth > 0);
   }
 
