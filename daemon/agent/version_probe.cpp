@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/readable_pipe.hpp>
@@ -90,7 +89,7 @@ probe_output run_bounded(const std::filesystem::path& exe, const std::vector<std
                            expire(timer));
         timed_out = r.index() == 1;
       },
-      asio::detached);
+      [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });  // out of ctx.run(), to the caller
   ctx.run();
   if (timed_out) {
     kill_process_group(pgid, SIGKILL);

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <fstream>
 
@@ -42,7 +41,9 @@ net::api_result<std::vector<proto::server::workspace>> ask_server(const std::str
   o.user_agent = std::string("multicad-doctor/") + multicad_version;
   net::server_client client(io.get_executor(), url, token, o);
   std::optional<net::api_result<std::vector<proto::server::workspace>>> out;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> { out = co_await client.list_workspaces(); }, asio::detached);
+  // An exception is rethrown out of io.run(): doctor reports it, never reads an empty `out`.
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> { out = co_await client.list_workspaces(); },
+                 [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
   io.run();
   return std::move(*out);
 }

@@ -4,7 +4,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -15,6 +14,7 @@
 #include "config/listen_address.hpp"
 
 #include "daemon/agent/discovery.hpp"
+#include "daemon/async/guarded.hpp"
 #include "daemon/agent/process_tree.hpp"
 #include "daemon/auth/token.hpp"
 #include "daemon/build_info.hpp"
@@ -131,10 +131,10 @@ int serve(services& svc, health_server& health, Worker& worker, local_routes rou
   routes.port = health.port();
   routes.shutdown = [&worker] { worker.shutdown(); };
   health.start([&routes](local_request r) { return route(routes, std::move(r)); });
-  asio::co_spawn(svc.io, supervise(svc), asio::detached);
-  asio::co_spawn(svc.io, watch_store(svc), [](std::exception_ptr e) {
-    if (e) log::error("the store watch stopped unexpectedly", {{"hint", "this is a bug in multicad; please report it"}});
-  });
+  async::spawn_loop(svc.io.get_executor(), "systemd supervision", [&svc] { return supervise(svc); },
+                    [&svc] { return svc.stopping && svc.tasks.size() == 0; });
+  async::spawn_loop(svc.io.get_executor(), "store watch", [&svc] { return watch_store(svc); },
+                    [&svc] { return svc.stopping; });
   int status = 1;
   asio::co_spawn(svc.io, [&]() -> asio::awaitable<void> {
     status = co_await worker.run();
@@ -150,7 +150,15 @@ int serve(services& svc, health_server& health, Worker& worker, local_routes rou
     asio::steady_timer last(svc.io, std::chrono::milliseconds(100));
     co_await last.async_wait(asio::as_tuple(asio::use_awaitable));
     svc.io.stop();
-  }, asio::detached);
+  }, [&](std::exception_ptr e) {
+    if (!e) return;
+    // Nothing is left to run the tasks or deliver their reports: exit, and
+    // let the next start recover them from the journal and the outbox.
+    log::error("the daemon's main loop failed; exiting", {{"error", async::describe(e)},
+               {"hint", "a bug in multicad: please report it with this log; the next start recovers the running tasks"}});
+    status = 1;
+    svc.io.stop();
+  });
   svc.io.run();
   log::info("multicad stopped", {{"status", std::to_string(status)}});
   return status;
