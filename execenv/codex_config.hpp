@@ -1,5 +1,6 @@
 // Puts the managed sandbox block (managed_block.hpp) into a task's
-// config.toml on disk and proves the result: the file is rewritten only when
+// config.toml on disk, after taking out what unattended runs must not use
+// (codex_hygiene.hpp), and proves the result: the file is rewritten only when
 // its bytes change, atomically, and re-parsed to check that the root sandbox
 // keys equal the policy. A user file that is not valid TOML is moved aside to
 // config.toml.invalid and replaced by the block alone, with a WARN. Blocking
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <string_view>
 
+#include "execenv/codex_hygiene.hpp"
 #include "execenv/outcome.hpp"
 #include "execenv/sandbox_policy.hpp"
 
@@ -22,6 +24,6 @@ struct config_write {
 // Requires: the folder of `config_path` exists. `codex_version` is the
 // detected version text (empty when unknown), used in the macOS fallback WARN.
 result<config_write> write_managed_config(const std::filesystem::path& config_path, const sandbox_policy& policy,
-                                          std::string_view codex_version);
+                                          std::string_view codex_version, const hygiene_options& hygiene = {});
 
 }  // namespace multicad::execenv

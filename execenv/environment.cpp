@@ -74,7 +74,7 @@ result<void> prepare_codex_home(const prepare_request& r, prepared_environment& 
   if (!seeded) return seeded.error();
   append(env.notices, std::move(*seeded));
   env.codex_config = env.layout.codex_home / "config.toml";
-  auto written = write_managed_config(env.codex_config, r.policy, r.codex_version);
+  auto written = write_managed_config(env.codex_config, r.policy, r.codex_version, r.hygiene);
   if (!written) return written.error();
   env.config_written = written->written;
   append(env.notices, std::move(written->notices));

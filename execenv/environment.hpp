@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "execenv/codex_hygiene.hpp"
 #include "execenv/layout.hpp"
 #include "execenv/outcome.hpp"
 #include "execenv/sandbox_policy.hpp"
@@ -22,6 +23,7 @@ struct prepare_request {
   std::filesystem::path shared_codex_home;  // $CODEX_HOME, else ~/.codex
   sandbox_policy policy;
   std::string codex_version;                // detected version text; empty when unknown
+  hygiene_options hygiene;                  // what the task's config.toml switches off
   task_context task;                        // task.workspace_id and task.task_id name the directory
   std::optional<std::filesystem::path> prior_workdir;  // the server's prior_work_dir, if any
 };

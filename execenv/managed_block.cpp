@@ -6,8 +6,10 @@
 
 #include "config/utf8.hpp"
 #include "execenv/toml_layout.hpp"
+#include "execenv/toml_parse.hpp"
 
 namespace multicad::execenv {
+
 namespace {
 
 using kind = toml_statement::kind;
@@ -16,27 +18,6 @@ constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 std::string_view detect_eol(std::string_view body) {
   auto nl = body.find('\n');
   return nl != std::string_view::npos && nl > 0 && body[nl - 1] == '\r' ? "\r\n" : "\n";
-}
-
-struct parsed {
-  std::optional<toml::value> value;
-  toml_problem problem;
-};
-
-parsed parse_toml(std::string_view text) {
-  if (auto bad = config::first_invalid_utf8(text))
-    return {std::nullopt, {bad->line, bad->column, "the file is not valid UTF-8 here"}};
-  std::istringstream in{std::string(text)};
-  try {
-    return {toml::parse(in, "config.toml"), {}};
-  } catch (const toml::syntax_error& e) {
-    std::string what = e.what();
-    auto first = what.substr(0, what.find('\n'));
-    if (first.starts_with("[error] ")) first.erase(0, 8);
-    return {std::nullopt, {e.location().line(), e.location().column(), first}};
-  } catch (const std::exception& e) {
-    return {std::nullopt, {0, 0, e.what()}};
-  }
 }
 
 // Which statements are earlier managed blocks: each BEGIN marker up to its

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "execenv/codex_hygiene.hpp"
 #include "execenv/environment.hpp"
 #include "execenv/layout.hpp"
 #include "execenv/managed_block.hpp"
@@ -13,6 +14,10 @@ using multicad::test::write_file;
 namespace fs = std::filesystem;
 
 namespace {
+
+// The switches every task's config.toml carries after the sandbox block
+// (their exact text is codex_hygiene_test.cpp's business).
+std::string daemon_switches() { return apply_codex_hygiene("", {}).rewrite->text; }
 
 struct fixture {
   temp_dir dir;
@@ -63,7 +68,7 @@ TEST_CASE("prepare lays out the task directory", "[execenv][environment]") {
   for (const auto& d : {"workdir", "output", "logs", "codex-home"}) CHECK(fs::is_directory(root / d));
   CHECK(perms_of(root / "codex-home") == fs::perms::owner_all);
   CHECK(env.codex_config == root / "codex-home/config.toml");
-  CHECK(read_file(env.codex_config) == render_managed_block(f.request().policy));
+  CHECK(read_file(env.codex_config) == render_managed_block(f.request().policy) + "\n" + daemon_switches());
   CHECK_THAT(read_file(root / "workdir/.agent_context/issue_context.md"),
              Catch::Contains("9c8d7e6f-0000-4000-8000-000000000003") && Catch::Contains("new assignment") &&
                  Catch::Contains("multica issue get 9c8d7e6f-0000-4000-8000-000000000003 --output json"));
@@ -185,7 +190,8 @@ TEST_CASE("the Codex home is seeded from the shared home", "[execenv][environmen
   CHECK(read_file(home / "instructions.md") == "Be brief.");
   CHECK(read_file(home / "config.json") == "{}");
   CHECK(read_file(home / "config.toml") ==
-        render_managed_block(f.request().policy) + "\nmodel = \"o3\"\n[profiles.fast]\nmodel = \"mini\"\n");
+        render_managed_block(f.request().policy) + "\n" + daemon_switches() +
+            "model = \"o3\"\n[profiles.fast]\nmodel = \"mini\"\n");
   CHECK(read_file(f.shared / "config.toml") == "model = \"o3\"\n[profiles.fast]\nmodel = \"mini\"\n");
 }
 

@@ -1,0 +1,23 @@
+// Parsing a config.toml's text with toml11 into a value or a problem that
+// names the user's line and column. Shared by the editors of a task's Codex
+// config (managed_block, codex_hygiene); includes toml11, so only their .cpp
+// files include it. Pure; any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <toml.hpp>
+
+#include "execenv/toml_problem.hpp"
+
+namespace multicad::execenv {
+
+struct parsed_toml {
+  std::optional<toml::value> value;
+  toml_problem problem;  // set when value is empty
+};
+
+parsed_toml parse_toml(std::string_view text);
+
+}  // namespace multicad::execenv
