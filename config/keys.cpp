@@ -273,6 +273,12 @@ std::vector<key_spec> build_table() {
   t.push_back(bool_key("codex.allow_task_config", "MULTICA_CODEX_ALLOW_TASK_CONFIG", "codex-allow-task-config",
                        "let agents' custom_args pass any Codex argument (lets workspace members change the sandbox)",
                        [](auto& s) -> auto& { return s.codex.allow_task_config; }));
+  t.push_back(bool_key("codex.multi_agent", "MULTICA_CODEX_MULTI_AGENT", "codex-multi-agent",
+                       "let Codex start sub-agents in tasks (off: features.multi_agent = false in each task)",
+                       [](auto& s) -> auto& { return s.codex.multi_agent; }));
+  t.push_back(bool_key("codex.memory", "MULTICA_CODEX_MEMORY", "codex-memory",
+                       "let Codex write and use memories in tasks (off: features.memories = false in each task)",
+                       [](auto& s) -> auto& { return s.codex.memory; }));
   t.push_back(choice_key<approvals_choice, 2>(
       "codex.approvals", "MULTICA_CODEX_APPROVALS", "codex-approvals",
       "never (escalations refused) or auto-accept (every escalation runs, logged at WARN)",

@@ -54,6 +54,11 @@ struct codex_settings {
   // Let a task's custom_args pass any Codex argument (execenv/task_settings.hpp):
   // whoever edits an agent in a workspace may then change Codex's sandbox.
   bool allow_task_config = false;
+  // Codex features a task's config.toml switches off (execenv/codex_hygiene.hpp):
+  // sub-agents the task's stop cannot account for, memories that carry one
+  // task's context into the next one's.
+  bool multi_agent = false;
+  bool memory = false;
   bool operator==(const codex_settings&) const = default;
 };
 

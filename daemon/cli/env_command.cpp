@@ -139,6 +139,7 @@ int prepare(const cli_context& ctx, const env_options& o) {
   req.shared_codex_home = shared_codex_home(config::process_inputs().home);
   req.policy = policy;
   req.codex_version = version;
+  req.hygiene = {s.codex.multi_agent, s.codex.memory};
   req.task = std::move(*task);
   // As the daemon writes it for a claimed task, which always has its toolbox (toolbox/agent_bin.hpp).
   const auto multica = (s.state_dir / "bin" / toolbox::multica_command_name).string();

@@ -235,6 +235,9 @@ int run_daemon(const config::loaded_settings& loaded, settings_loader reload) {
                                   {"mode", s.server_url.empty() ? "local" : "server"},
                                   {"config", loaded.file ? loaded.file->string() : "(none)"}});
   for (const auto& w : loaded.warnings) log::warn("configuration value is valid but probably unintended", {{"warning", w}});
+  if (s.codex.multi_agent || s.codex.memory)
+    log::info("codex features left to the shared config.toml", {{"multi_agent", s.codex.multi_agent ? "allowed" : "off"},
+                                                                {"memory", s.codex.memory ? "allowed" : "off"}});
   if (s.codex.allow_task_config)
     log::warn("codex.allow_task_config is on: agents' custom_args may pass any Codex argument",
               {{"hint", "whoever can edit an agent in a workspace can now change Codex's sandbox and run commands "

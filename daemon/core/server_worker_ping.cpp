@@ -39,6 +39,7 @@ asio::awaitable<void> server_worker::ping(std::string runtime_id, std::string pi
   req.shared_codex_home = svc_.shared_codex_home;
   req.codex_version = svc_.codex.version ? svc_.codex.version->to_string() : "";
   req.policy = execenv::choose_sandbox_policy(svc_.settings.codex, execenv::host_platform(), req.codex_version);
+  req.hygiene = {svc_.settings.codex.multi_agent, svc_.settings.codex.memory};
   req.task.workspace_id = workspace_id.empty() ? "unknown" : workspace_id;
   req.task.task_id = "ping" + ping_id;
   auto prepare = [req] { return execenv::prepare_environment(req); };

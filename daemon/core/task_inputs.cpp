@@ -25,6 +25,7 @@ execenv::prepare_request prepare_request_for(task_environment& env, const proto:
   r.shared_codex_home = env.shared_codex_home;
   r.codex_version = codex_version;
   r.policy = execenv::choose_sandbox_policy(env.settings.codex, execenv::host_platform(), r.codex_version);
+  r.hygiene = {env.settings.codex.multi_agent, env.settings.codex.memory};
   r.task = agent::to_task_context(task);
   if (env.grants) {
     // The loopback endpoint is out of a sandbox without network.
