@@ -105,8 +105,10 @@ void task_machine::shutdown(std::string reason) {
 
 void task_machine::internal_error(std::string what) {
   if (state_ == state::done) return;
-  if (state_ == state::ending || state_ == state::finishing) {
-    // The agent is gone; fail rather than wait for an answer that may never come.
+  if (state_ == state::claimed || state_ == state::ending || state_ == state::finishing) {
+    // Nothing was asked yet (claimed: the failing input may have been begin()
+    // itself, and nothing else will come), or the agent is gone: fail rather
+    // than wait for an input that may never come.
     facts_.cause = stop_cause::internal;
     facts_.stop_reason = std::move(what);
     facts_.final_answer.reset();
