@@ -96,6 +96,7 @@ class task_shell : public std::enable_shared_from_this<task_shell> {
   void cancel(lc::timer which);
   void post(const lc::final_report& r);
   void spawn_agent(bool held);
+  void agent_not_spawned(const std::string& what);
   // The coroutines a command starts. Each takes `self` as a parameter: a
   // parameter lives in the coroutine frame, a lambda's capture would not.
   static asio::awaitable<void> ask_start(std::shared_ptr<task_shell> self);
@@ -186,7 +187,13 @@ void task_shell::execute(const lc::command& c) {
       self->feed([&] { self->machine_.preparation_failed({lc::preparation_failure::stage::environment, "internal error: " + e}); });
     });
   } else if (auto* s = std::get_if<lc::cmd::spawn_agent>(&c)) {
-    spawn_agent(s->held);
+    try {
+      spawn_agent(s->held);
+    } catch (...) {
+      // The machine now waits for the agent's end, which only a run can
+      // send: without one, say it here, or the task would wait forever.
+      agent_not_spawned(async::describe(std::current_exception()));
+    }
   } else if (std::get_if<lc::cmd::release_agent>(&c)) {
     if (run_) run_->release();
   } else if (auto* s = std::get_if<lc::cmd::stop_agent>(&c)) {
@@ -346,6 +353,17 @@ void task_shell::spawn_agent(bool held) {
     end.exit = proto::exit_status::unknown("the run failed");
     self->feed([&] { self->machine_.agent_ended(std::move(end)); });
   });
+}
+
+void task_shell::agent_not_spawned(const std::string& what) {
+  log::error("internal error while running a task", {{"task_id", task_.id}, {"error", what}});
+  if (granted_) granted_->revoke();
+  run_.reset();
+  lc::agent_end end;
+  end.outcome.result = proto::codex::outcome::status::failed;
+  end.outcome.error = "internal error: codex could not be started: " + what;
+  end.exit = proto::exit_status::unknown("never started");
+  feed([&] { machine_.agent_ended(std::move(end)); });
 }
 
 asio::awaitable<void> task_shell::run_agent(std::shared_ptr<task_shell> self, std::shared_ptr<agent::codex_run> run) {

@@ -10,8 +10,10 @@
 //   held         --release-->          starting      start_session
 //   starting     --turn_started-->     in_turn
 //   starting     --start_limit fires-->  interrupting  interrupt "codex did not start a turn within 60s"
+//   held         --start_limit fires-->  closing       (the limit is armed at spawn, so held time counts)
 //   starting|in_turn --stop-->          interrupting  interrupt_session; arm interrupt_grace
-//   held         --stop-->             closing       (nothing was sent: no turn to interrupt)
+//   held         --stop-->             closing       interrupt_session ends the session unstarted;
+//                                                     no turn to interrupt
 //   starting|in_turn|interrupting --session_finished | exited | stdout_closed--> closing
 //   interrupting --interrupt_grace fires--> closing  (Codex ignored turn/interrupt)
 //   closing      (on entry: close_stdin; arm step)  --exited--> reaping
@@ -19,7 +21,8 @@
 //   terminating  --exited | step fires--> reaping
 //   reaping      (on entry: kill_all: the group and marked strays)  --exited--> draining
 //   draining     (on entry: arm step)   --streams_closed | step fires--> done  close_pipes; finished
-// The process's exit is only awaited after SIGKILL, which cannot be ignored.
+// The process's exit is only awaited after SIGKILL, which cannot be ignored:
+// reaping has no timer.
 #pragma once
 
 #include <chrono>

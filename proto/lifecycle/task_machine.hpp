@@ -11,7 +11,7 @@
 //   starting  --prepared, started-->         running    spawn; progress 1/2
 //   booting   --started-->        running    release; progress 1/2
 //   booting   --start refused/failed-->      stopping   stop the agent, which never got a turn
-//   running   --cancelled | gone | failed elsewhere | timeout | shutdown--> stopping  stop the agent
+//   booting, running --cancelled | gone | failed elsewhere | timeout | shutdown--> stopping  stop the agent
 //   booting, running, stopping --agent ended--> ending  last flush; timers off
 //   starting  --refused task, preparation failed, start refused/failed, shutdown-->
 //             ending once the start answer and the preparation are both in (nothing is spawned)
@@ -20,6 +20,11 @@
 //   ending    --otherwise-->      done
 //   done: the report (final_report.hpp decides it), GC metadata when a folder
 //         was prepared, then `finished` with how the task ended.
+//   any state --internal_error--> as a stop with that reason: a failed report
+//         once what is running has ended (at once in claimed, ending and
+//         finishing); the first reason to stop decides the report.
+// Shutdown before begin() is remembered: begin() still asks to start and
+// prepares, then ends the task with the shutdown reason, spawning nothing.
 // While the agent runs: poll the assigner every status_poll (the answer
 // re-arms it), flush messages on the leading edge (the first event after a
 // quiet spell at once, then at most one flush per flush_interval), and stop
