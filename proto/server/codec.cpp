@@ -154,6 +154,14 @@ std::string encode(const update_result_request& r) {
   return dump(j);
 }
 
+std::string encode(const batch_claim_request& r) {
+  ojson j;
+  j["daemon_id"] = r.daemon_id;
+  j["runtime_ids"] = r.runtime_ids;
+  j["max_tasks"] = r.max_tasks;
+  return dump(j);
+}
+
 // ---- decoding
 
 namespace {
@@ -300,6 +308,17 @@ decode_result<claim_response> decode_claim(std::string_view body) {
     object_at(j, "claim");
     claim_response r;
     if (auto it = j.find("task"); it != j.end() && !it->is_null()) r.claimed = decode_task_object(*it, "claim.task");
+    return r;
+  });
+}
+
+decode_result<batch_claim_response> decode_batch_claim(std::string_view body) {
+  return decode_body<batch_claim_response>(body, "batch_claim", [](const json& j) {
+    object_at(j, "batch_claim");
+    batch_claim_response r;
+    const auto& items = array_field(j, "tasks", "batch_claim");
+    for (std::size_t i = 0; i < items.size(); ++i)
+      r.tasks.push_back(decode_task_object(items[i], at("batch_claim.tasks", i)));
     return r;
   });
 }

@@ -24,12 +24,15 @@ std::string encode(const complete_request& r);
 std::string encode(const fail_request& r);
 std::string encode(const ping_result_request& r);
 std::string encode(const update_result_request& r);
+std::string encode(const batch_claim_request& r);
 
 decode_result<std::vector<workspace>> decode_workspaces(std::string_view body);
 decode_result<register_response> decode_register(std::string_view body);
 decode_result<workspace_repos_response> decode_workspace_repos(std::string_view body);
 decode_result<heartbeat_response> decode_heartbeat(std::string_view body);
 decode_result<claim_response> decode_claim(std::string_view body);
+// {"tasks": [Task...]}; null or absent tasks read as none.
+decode_result<batch_claim_response> decode_batch_claim(std::string_view body);
 decode_result<status_response> decode_status(std::string_view body);
 decode_result<gc_check_response> decode_gc_check(std::string_view body);
 decode_result<std::vector<task>> decode_pending(std::string_view body);

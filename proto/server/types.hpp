@@ -81,6 +81,18 @@ struct claim_response {
   std::optional<task> claimed;
 };
 
+// ---- POST /api/daemon/tasks/claim (newer servers, agent-toolbox.md §11.1):
+// one call for every runtime, at most max_tasks tasks -> {"tasks": [Task...]}.
+// The same body and answer travel in the WebSocket's tasks.claim RPC.
+struct batch_claim_request {
+  std::string daemon_id;
+  std::vector<std::string> runtime_ids;
+  int max_tasks = 1;
+};
+struct batch_claim_response {
+  std::vector<task> tasks;
+};
+
 // ---- POST /api/daemon/tasks/{id}/progress
 struct progress_request {
   std::string summary;
@@ -167,6 +179,8 @@ inline constexpr const char* register_runtimes = "/api/daemon/register";
 inline constexpr const char* deregister = "/api/daemon/deregister";
 inline constexpr const char* heartbeat = "/api/daemon/heartbeat";
 std::string claim(const std::string& runtime_id);
+inline constexpr const char* batch_claim = "/api/daemon/tasks/claim";
+inline constexpr const char* daemon_ws = "/api/daemon/ws";
 std::string pending(const std::string& runtime_id);
 std::string start(const std::string& task_id);
 std::string progress(const std::string& task_id);
