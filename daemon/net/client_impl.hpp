@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -27,6 +28,7 @@ struct server_client::impl {
     std::string body;
     retry_policy policy;
     bool claim = false;  // resend only when it cannot have reached the server
+    std::optional<std::chrono::milliseconds> timeout;  // shorter than the client's, for this call
   };
   struct raw_response {
     std::string body;
@@ -55,6 +57,8 @@ struct server_client::impl {
   client_options options_;
   boost::system::result<origin, std::string> origin_;
   std::unique_ptr<transport> transport_;  // null when base_url does not parse
+  std::shared_ptr<tls_context> tls_;      // https only; shared with the daemon WebSocket
+  std::string tls_error_;                 // why tls_ is null for an https server
   std::mt19937_64 rng_;                   // backoff jitter
 
  private:

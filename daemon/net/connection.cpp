@@ -8,6 +8,7 @@
 #include "daemon/net/connection.hpp"
 
 #include "daemon/net/name_lookup.hpp"
+#include "daemon/net/tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,8 +20,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
 #include <sys/socket.h>
 
 #include <optional>
@@ -35,6 +34,8 @@ using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
+using tls_detail::handshake_error;
+using tls_detail::prepare_handshake;
 
 // The biggest body we accept. The largest legitimate answers are a claimed
 // task with its skills and files, and a pending list; 8 MiB is far above
@@ -47,28 +48,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 io_failure failure(std::string what, bool nothing_received = true) { return io_failure{std::move(what), nothing_received}; }
 
-// The handshake failure in words; for a verification failure, OpenSSL's
-// reason ("self-signed certificate", "IP address mismatch").
-std::string handshake_error(const error_code& ec, SSL* ssl) {
-  long verify = SSL_get_verify_result(ssl);
-  if (verify != X509_V_OK) return std::string("certificate verification failed: ") + X509_verify_cert_error_string(verify);
-  return ec.message();
-}
-
-// SNI (for names only, RFC 6066 §3) and host-name verification of the leaf
-// certificate; peer verification itself is on in the context. A mismatch is
-// recorded as the verification error, so the failure says what it was.
-void prepare_handshake(beast::ssl_stream<beast::tcp_stream>& stream, const std::string& host) {
-  const bool ip = is_ip_literal(host);
-  if (!ip) SSL_set_tlsext_host_name(stream.native_handle(), host.c_str());
-  stream.set_verify_callback([check = ssl::host_name_verification(host), ip](bool preverified, ssl::verify_context& ctx) {
-    bool ok = check(preverified, ctx);
-    if (preverified && !ok)
-      X509_STORE_CTX_set_error(ctx.native_handle(), ip ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH);
-    return ok;
-  });
-}
-
 std::string read_error(const error_code& ec) {
   if (ec == http::error::end_of_stream || ec == asio::error::eof || ec == ssl::error::stream_truncated)
     return "connection closed by the server before a response";
@@ -80,10 +59,6 @@ std::string read_error(const error_code& ec) {
 }  // namespace
 
 // ---- tls_context
-
-struct tls_context::impl {
-  ssl::context ctx{ssl::context::tls_client};
-};
 
 tls_context::~tls_context() = default;
 

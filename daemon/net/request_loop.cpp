@@ -104,7 +104,8 @@ asio::awaitable<attempt_result> server_client::impl::send(const wire_request& w,
 
 asio::awaitable<attempt_result> server_client::impl::send_once(const wire_request& w, const request& r, bool fresh) {
   const auto started = std::chrono::steady_clock::now();
-  auto a = co_await transport_->attempt(w, options_.request_timeout, fresh);
+  const auto timeout = r.timeout ? std::min(*r.timeout, options_.request_timeout) : options_.request_timeout;
+  auto a = co_await transport_->attempt(w, timeout, fresh);
   if (options_.on_request) {
     const bool answered = a.kind == attempt_result::outcome::response;
     request_record rec{r.method, r.path, answered ? a.response.status : 0,

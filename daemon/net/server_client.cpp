@@ -6,6 +6,7 @@
 
 #include "daemon/net/client_impl.hpp"
 #include "proto/server/codec.hpp"
+#include "proto/server/push.hpp"
 
 namespace multicad::net {
 
@@ -20,13 +21,11 @@ server_client::impl::impl(asio::any_io_executor ex, std::string base_url, std::s
       origin_(parse_origin(base_url_)),
       rng_(std::random_device{}()) {
   if (!origin_) return;
-  std::shared_ptr<tls_context> tls;
-  std::string tls_error;
   if (origin_->tls) {
     auto made = tls_context::make(options_.ca_file);
-    if (made) tls = *made; else tls_error = made.error();
+    if (made) tls_ = *made; else tls_error_ = made.error();
   }
-  transport_ = std::make_unique<transport>(*origin_, std::move(tls), std::move(tls_error));
+  transport_ = std::make_unique<transport>(*origin_, tls_, tls_error_);
 }
 
 server_client::impl::request server_client::impl::get(std::string path, const retries& p) const {
@@ -84,6 +83,34 @@ server_client::call<ps::claim_response> server_client::claim(const std::string& 
   auto r = impl_->post(ps::paths::claim(runtime_id), "{}", std::nullopt);
   r.claim = true;
   return impl_->decoded(std::move(r), &ps::decode_claim);
+}
+
+server_client::call<ps::batch_claim_response> server_client::claim_batch(const ps::batch_claim_request& body) {
+  auto r = impl_->post(ps::paths::batch_claim, ps::encode(body), std::nullopt);
+  r.claim = true;
+  r.timeout = batch_claim_timeout;
+  return impl_->decoded(std::move(r), &ps::decode_batch_claim);
+}
+
+asio::awaitable<boost::system::result<std::unique_ptr<ws_link>, ws_failure>> server_client::open_push(
+    std::vector<std::string> runtime_ids, std::vector<std::pair<std::string, std::string>> headers) {
+  auto& i = *impl_;
+  if (!i.origin_) co_return ws_failure{"invalid server URL: " + i.origin_.error()};
+  if (i.origin_->tls && !i.tls_) co_return ws_failure{i.tls_error_};
+  ws_options o;
+  o.where = *i.origin_;
+  o.target = ps::push::handshake_target(i.origin_->path_prefix, std::move(runtime_ids));
+  o.authorization = "Bearer " + i.token_;
+  o.user_agent = i.options_.user_agent;
+  o.headers = std::move(headers);
+  auto link = co_await ws_link::connect(std::move(o), i.tls_.get());
+  if (!link) {
+    auto e = link.error();
+    for (auto pos = e.what.find(i.token_); !i.token_.empty() && pos != std::string::npos; pos = e.what.find(i.token_))
+      e.what.replace(pos, i.token_.size(), "[redacted]");
+    co_return e;
+  }
+  co_return std::move(*link);
 }
 
 server_client::call<std::vector<proto::task>> server_client::pending(const std::string& runtime_id, retries p) {

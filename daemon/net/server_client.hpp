@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/net/ws_link.hpp"
 #include "proto/server/types.hpp"
 
 namespace multicad::net {
@@ -141,6 +142,17 @@ class server_client {
   // failed): a lost claim response strands a task, and a blind retry could
   // claim a second one. Later polls and pending() recover.
   call<proto::server::claim_response> claim(const std::string& runtime_id);
+  // POST /api/daemon/tasks/claim (newer servers, agent-toolbox.md §11.1):
+  // up to max_tasks tasks for all runtimes in one call, within
+  // batch_claim_timeout. Sent once like claim(); a 404 (http_status) means
+  // the server predates it: use claim() per runtime.
+  call<proto::server::batch_claim_response> claim_batch(const proto::server::batch_claim_request& body);
+  static constexpr std::chrono::milliseconds batch_claim_timeout{5'000};
+  // Opens the daemon WebSocket (GET /api/daemon/ws) for `runtime_ids` with
+  // the client's server, TLS settings and token; `headers` are the
+  // X-Client-* handshake headers. A failure never contains the token.
+  boost::asio::awaitable<boost::system::result<std::unique_ptr<ws_link>, ws_failure>> open_push(
+      std::vector<std::string> runtime_ids, std::vector<std::pair<std::string, std::string>> headers);
   call<std::vector<proto::task>> pending(const std::string& runtime_id, retries p = {});
   call<ok> start(const std::string& task_id, retries p = {});
   call<ok> progress(const std::string& task_id, const proto::server::progress_request& r, retries p = {});
