@@ -16,7 +16,8 @@ const fs = require('node:fs');
 
 const { ServerModel } = require('./lib/server_model');
 const { FaultBook, statusFaultReply, malformedReply } = require('./lib/faults');
-const { handleApi } = require('./lib/daemon_api');
+const { handleApi, authenticateDaemon } = require('./lib/daemon_api');
+const { DaemonSockets } = require('./lib/daemon_ws');
 const { handleControl } = require('./lib/control_api');
 const { parseMultipart } = require('./lib/multipart');
 
@@ -155,7 +156,8 @@ function makeRequestHandler(ctx) {
     if (fault && fault.mode === 'hang') return undefined; // the socket stays open, unanswered
     if (fault && fault.mode === 'delay') await new Promise((r) => setTimeout(r, fault.delay_ms));
 
-    const request = { method: req.method, url, headers: req.headers, text: body.toString('utf8'), body, origin };
+    const request = { method: req.method, url, headers: req.headers, text: body.toString('utf8'), body, origin,
+      features: ctx.sockets.config };
     const r = handleApi(ctx.model, request);
     if (fault && fault.mode === 'malformed') return writeReply(res, malformedReply());
     if (fault && fault.mode === 'truncate') {
@@ -170,6 +172,7 @@ function main() {
   const opts = parseArgs(process.argv.slice(2));
   const ctx = { model: new ServerModel(), faults: new FaultBook(), calls: new CallLog(),
     scheme: opts.tlsCert ? 'https' : 'http' };
+  ctx.sockets = new DaemonSockets(ctx, (header) => authenticateDaemon(ctx.model, header));
   const handler = makeRequestHandler(ctx);
   const server = opts.tlsCert
     ? https.createServer({ cert: fs.readFileSync(opts.tlsCert), key: fs.readFileSync(opts.tlsKey) }, handler)
@@ -180,10 +183,13 @@ function main() {
   // racing a client that reuses one at that moment (a spurious ECONNRESET).
   server.keepAliveTimeout = 0;
   server.on('clientError', (err, socket) => socket.destroy());
+  // The daemon WebSocket (lib/daemon_ws.js); every other upgrade gets the router's 404 there too.
+  server.on('upgrade', (req, socket) => ctx.sockets.handleUpgrade(req, socket));
   server.listen(opts.port, '127.0.0.1', () => {
     process.stdout.write(`{"port": ${server.address().port}}\n`);
   });
   const stop = () => {
+    ctx.sockets.drop();
     server.close();
     if (server.closeAllConnections) server.closeAllConnections();
     process.exit(0);

@@ -15,6 +15,7 @@ const reply = require('./http_reply');
 const CONTROL_ROUTES = [
   ['POST', '/_fake/reset', (c) => {
     c.model.reset();
+    c.sockets.reset();
     c.faults.clear();
     c.calls.clear();
     return {};
@@ -36,7 +37,15 @@ const CONTROL_ROUTES = [
   ['POST', '/_fake/issues', (c, _, b) => issueStateView(c.model, c.model.addIssueControl(b))],
   ['POST', '/_fake/comments', (c, _, b) => commentStateView(c.model, c.model.addCommentControl(b))],
   ['POST', '/_fake/attachments', (c, _, b, origin) => attachmentView(addAttachment(c.model, b, origin))],
-  ['POST', '/_fake/tasks', (c, _, b) => c.model.createTask(b)],
+  ['POST', '/_fake/tasks', (c, _, b) => {
+    const created = c.model.createTask(b);
+    if (created.runtime_id) c.sockets.taskQueued(created.runtime_id, created.task_id);
+    return created;
+  }],
+  ['POST', '/_fake/ws/config', (c, _, b) => c.sockets.configure(b)],
+  ['POST', '/_fake/ws/send', (c, _, b) => c.sockets.push(b)],
+  ['POST', '/_fake/ws/drop', (c) => c.sockets.drop()],
+  ['GET', '/_fake/ws', (c) => c.sockets.view()],
   ['POST', '/_fake/tasks/:id/cancel', (c, a) => ({ status: c.model.cancelTask(a.id).status })],
   ['POST', '/_fake/tasks/:id/fail', (c, a, b) => ({
     status: c.model.controlFailTask(a.id, typeof b.error === 'string' ? b.error : 'task timed out').status,

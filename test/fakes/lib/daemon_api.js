@@ -11,6 +11,7 @@ const { taskRecordView, workspaceView } = require('./server_views');
 const reply = require('./http_reply');
 const { goMap } = require('./wire');
 const { USER_ROUTES, handleUserRoute, serveUpload } = require('./user_api');
+const { batchClaim, decodeBatchClaim } = require('./daemon_ws');
 
 const OK = { status: 'ok' };
 
@@ -52,6 +53,8 @@ const DAEMON_ROUTES = [
     return goMap(m.heartbeat(p, id));
   }],
   ['POST', '/api/daemon/runtimes/:runtimeId/tasks/claim', (m, p, a) => m.claim(p, a.runtimeId)],
+  // Newer servers (agent-toolbox.md §11.1); a seed-era one answers the router's 404.
+  ['POST', '/api/daemon/tasks/claim', (m, p, _, body) => batchClaim(m, p, decodeBatchClaim(body))],
   ['GET', '/api/daemon/runtimes/:runtimeId/tasks/pending', (m, p, a) => m.pendingTasks(p, a.runtimeId)
     .map(taskRecordView)],
   ['POST', '/api/daemon/runtimes/:runtimeId/ping/:pingId/result', (m, p, a, body) => {
@@ -109,7 +112,8 @@ function buildRouter() {
 const router = buildRouter();
 
 // -> reply value for any non-control request; request = {method, url,
-// headers (lower-case names), text, body (Buffer), origin}.
+// headers (lower-case names), text, body (Buffer), origin, features?}
+// (features.batch_claim false: the batch claim is not served).
 function handleApi(model, request) {
   const { method, url } = request;
   const authHeader = request.headers.authorization;
@@ -125,6 +129,7 @@ function handleApi(model, request) {
   }
   const found = router.match(method, path);
   if (!found) return reply.routerNotFound();
+  if (path === '/api/daemon/tasks/claim' && request.features && !request.features.batch_claim) return reply.routerNotFound();
   if (found.allowed) return reply.methodNotAllowed(found.allowed);
   const { route, params } = found;
   if (route.group === 'none') return reply.healthReply();
@@ -175,4 +180,4 @@ function parseSince(raw) {
   return Number(raw);
 }
 
-module.exports = { handleApi };
+module.exports = { handleApi, authenticateDaemon };
