@@ -11,7 +11,7 @@ const net = require('node:net');
 const crypto = require('node:crypto');
 
 const { runSelftest, startListening, request, withTimeout } = require('./lib/selftest_kit');
-const { OP, encodeFrame, FrameDecoder } = require('./lib/ws_frames');
+const { OP, acceptKey, encodeFrame, FrameDecoder } = require('./lib/ws_frames');
 
 const TOKEN = 'mul_0123456789abcdef0123456789abcdef01234567';
 
@@ -210,6 +210,9 @@ async function checkBatchClaim(kit, port, ws) {
 }
 
 runSelftest('selftest_daemon_ws', async (kit) => {
+  // RFC 6455 §1.3's example: a wrong GUID passes a client that shares it, never a real one.
+  assert.equal(acceptKey('dGhlIHNhbXBsZSBub25jZQ=='), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+  kit.step('the accept key is RFC 6455\'s');
   const { port } = await startListening(kit, 'fake_server.js');
   const { ws, runtime } = await setUp(port);
   await checkSeedAndRefusals(kit, port, runtime);

@@ -36,7 +36,7 @@ TEST_CASE("push: wake-ups decode with their runtime", "[unit][push]") {
   CHECK(no_payload.has_value());
 }
 
-TEST_CASE("push: a heartbeat ack reads like the HTTP answer, with runtime_gone and rpc-v1", "[unit][push]") {
+TEST_CASE("push: a heartbeat ack reads like the HTTP answer with runtime_gone and rpc-v1", "[unit][push]") {
   auto m = decode_message(std::string(R"({"type":"daemon:heartbeat_ack","payload":{"runtime_id":")") + rt +
                           R"(","status":"ok","server_capabilities":["skill-bundles-v1","rpc-v1"],"runtime_gone":true,)"
                           R"("pending_ping":{"id":"0123456789abcdef0123456789abcdef"}}})");
@@ -66,7 +66,7 @@ TEST_CASE("push: an rpc response carries its status and body", "[unit][push]") {
   CHECK(std::get<rpc_response>(*failed).error == "boom");
 }
 
-TEST_CASE("push: unknown types are kept apart, and garbage is an error naming the field", "[unit][push]") {
+TEST_CASE("push: unknown types are kept apart and garbage is an error naming the field", "[unit][push]") {
   auto u = decode_message(R"({"type":"daemon:something_new","payload":{"x":1}})");
   REQUIRE(u.has_value());
   CHECK(std::get<unknown>(*u).type == "daemon:something_new");
@@ -109,7 +109,7 @@ TEST_CASE("push: reconnect back-off doubles from 1 s to 30 s within ±20 %", "[u
   CHECK(reconnect_delay(0, 2.0) == 1200ms);
 }
 
-TEST_CASE("batch claim: tasks decode, and null and absent read as none", "[unit][push]") {
+TEST_CASE("batch claim: tasks decode and null or absent read as none", "[unit][push]") {
   auto r = decode_batch_claim(R"({"tasks":[)" + task_json + "]}");
   REQUIRE(r.has_value());
   REQUIRE(r->tasks.size() == 1);
