@@ -54,6 +54,10 @@ void print(const json& h) {
     std::cout << "  " << text(t, "task_id") << "  issue " << text(t, "issue_id") << "  for " << text(t, "elapsed") << "\n";
   if (h.value("mode", "") == "server") {
     std::cout << "server:      last contact " << text(h, "last_server_contact") << "\n";
+    if (h.contains("dispatch"))
+      std::cout << "dispatch:    " << text(h["dispatch"], "mode") << " since " << text(h["dispatch"], "since")
+                << (h["dispatch"].value("mode", "") == "push" ? " (the server's WebSocket wakes the daemon)"
+                                                            : " (claims every poll_interval)") << "\n";
     if (!h.value("last_error", "").empty())
       std::cout << "last error:  " << text(h, "last_error") << " (at " << text(h, "last_error_at") << ")\n";
   }

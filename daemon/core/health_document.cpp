@@ -88,6 +88,8 @@ std::string health_json(services& svc, const std::string& server_url) {
                                  {"queued_at", execenv::format_rfc3339_utc(system_clock::time_point(
                                                    milliseconds(d->oldest->created_at_ms)))}};
   }
+  if (svc.mode == "server")
+    out["dispatch"] = {{"mode", svc.stats.dispatch}, {"since", execenv::format_rfc3339_utc(svc.stats.dispatch_since)}};
   if (!svc.settings.launched_by.empty()) out["launched_by"] = svc.settings.launched_by;
   return out.dump() + "\n";
 }

@@ -111,6 +111,13 @@ void metrics::render_server(exposition& out) const {
   for (const auto& [k, h] : request_seconds) h.render(out, "multicad_server_request_duration_seconds", endpoint_labels(k));
   out.family("multicad_heartbeat_failures_total", "counter", "Heartbeats that failed.");
   out.sample("multicad_heartbeat_failures_total", {}, heartbeat_failures);
+  out.family("multicad_dispatch_push", "gauge", "1 while tasks arrive by push (the daemon WebSocket), 0 while by polling.");
+  out.sample("multicad_dispatch_push", {}, std::int64_t{dispatch == "push" ? 1 : 0});
+  out.family("multicad_dispatch_since_timestamp_seconds", "gauge", "When dispatch last changed between push and poll (Unix time).");
+  out.sample("multicad_dispatch_since_timestamp_seconds", {},
+             std::chrono::duration<double>(dispatch_since.time_since_epoch()).count());
+  out.family("multicad_push_connects_total", "counter", "Daemon WebSocket connections opened.");
+  out.sample("multicad_push_connects_total", {}, push_connects);
   out.family("multicad_reports_delivered_total", "counter", "Reports delivered from the outbox.");
   out.sample("multicad_reports_delivered_total", {}, reports_delivered);
 }

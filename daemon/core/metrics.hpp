@@ -44,6 +44,11 @@ struct metrics {
   std::map<std::string, std::map<std::string, std::uint64_t>> requests;
   std::map<std::string, histogram> request_seconds;
   std::uint64_t heartbeat_failures = 0;
+  // How tasks reach the daemon: "poll", or "push" while the daemon WebSocket
+  // is up (server_worker_push.cpp); since when; how often it connected.
+  std::string dispatch = "poll";
+  std::chrono::system_clock::time_point dispatch_since = std::chrono::system_clock::now();
+  std::uint64_t push_connects = 0;
   histogram codex_start_seconds;  // spawn until the turn started
   std::uint64_t version_detections = 0;
   std::uint64_t gc_removed = 0;

@@ -9,6 +9,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+
 #include "daemon/async/guarded.hpp"
 #include "daemon/core/gc_loop.hpp"
 #include "daemon/core/supervisor.hpp"
@@ -36,8 +38,9 @@ server_worker::server_worker(services& svc, net::server_client& client, toolbox:
       journal_(svc.db),
       task_env_{svc.settings, svc.pool, channel_, journal_, svc.tasks, svc.versions, svc.codex.path,
                 svc.shared_codex_home, svc.agent_bin},
-      tasks_(svc.io.get_executor(), task_env_, [this] { wake_.cancel(); }),
-      wake_(svc.io), stop_timer_(svc.io, asio::steady_timer::time_point::max()) {
+      tasks_(svc.io.get_executor(), task_env_, [this] { claim_wake_.poke(); }),
+      stop_timer_(svc.io, asio::steady_timer::time_point::max()),
+      claim_wake_(svc.io), beat_wake_(svc.io), sync_wake_(svc.io) {
   task_env_.stats = &svc_.stats;
   task_env_.grants = &grants;
   task_env_.workspace_repos = [this](const std::string& ws) {
@@ -62,6 +65,42 @@ asio::awaitable<bool> server_worker::sleep(std::chrono::nanoseconds d) {
   // stop_timer_ never expires; shutdown() cancels it, which ends every sleep at once.
   co_await (t.async_wait(use_tuple) || stop_timer_.async_wait(use_tuple));
   co_return !svc_.stopping;
+}
+
+asio::awaitable<bool> server_worker::sleep(std::chrono::nanoseconds d, wakeup& w) {
+  if (svc_.stopping) co_return false;
+  if (!w.pending) {
+    asio::steady_timer t(svc_.io, std::chrono::duration_cast<asio::steady_timer::duration>(d));
+    co_await (t.async_wait(use_tuple) || stop_timer_.async_wait(use_tuple) || w.timer.async_wait(use_tuple));
+  }
+  w.pending = false;
+  co_return !svc_.stopping;
+}
+
+std::vector<std::string> server_worker::runtime_ids() const {
+  std::vector<std::string> ids;
+  for (const auto& [id, w] : svc_.workspaces)
+    for (const auto& rt : w.runtimes) ids.push_back(rt.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::string server_worker::workspace_of(const std::string& runtime_id) const {
+  for (const auto& [id, w] : svc_.workspaces)
+    for (const auto& rt : w.runtimes)
+      if (rt.id == runtime_id) return id;
+  return "";
+}
+
+asio::awaitable<void> server_worker::register_again(std::string workspace_id, std::string runtime_id, std::string why) {
+  // The server lost the runtime (deleted, or the workspace membership
+  // changed): register again rather than beat into the void forever.
+  log::warn("the server no longer knows this runtime; registering again",
+            {{"runtime_id", runtime_id}, {"workspace_id", workspace_id}, {"error", why}});
+  auto name = svc_.workspaces.count(workspace_id) ? svc_.workspaces[workspace_id].name : "";
+  svc_.workspaces.erase(workspace_id);
+  proto::server::workspace again{workspace_id, name, ""};
+  co_await register_workspace(again);
 }
 
 asio::awaitable<bool> server_worker::register_workspace(const proto::server::workspace& w) {
@@ -121,7 +160,7 @@ asio::awaitable<bool> server_worker::initial_registration() {
 
 asio::awaitable<void> server_worker::sync_loop() {
   for (;;) {
-    bool go_on = co_await sleep(30s);
+    bool go_on = co_await sleep(30s, sync_wake_);
     if (!go_on) break;
     auto ws = co_await client_.list_workspaces();
     if (!ws) { note_error(ws.error()); continue; }
@@ -166,8 +205,9 @@ void server_worker::shutdown() {
             {{"running", std::to_string(svc_.tasks.size())},
              {"grace", config::format_duration(svc_.settings.shutdown_grace)}});
   announce_stopping(svc_, "draining: " + std::to_string(svc_.tasks.size()) + " task(s) left");
-  wake_.cancel();
+  claim_wake_.poke();
   stop_timer_.cancel();
+  if (auto link = push_link_.lock()) link->close();  // its reader ends, and the push loop with it
 }
 
 asio::awaitable<int> server_worker::run() {
@@ -181,6 +221,7 @@ asio::awaitable<int> server_worker::run() {
   async::spawn_loop(ex, "outbox delivery", [this] { return delivery_.run(); }, [this] { return delivery_.stopped(); });
   async::spawn_loop(ex, "workspace sync", [this] { return sync_loop(); }, stopping);
   async::spawn_loop(ex, "heartbeat", [this] { return heartbeat_loop(); }, stopping);
+  async::spawn_loop(ex, "daemon WebSocket", [this] { return push_loop(); }, stopping);
   async::spawn_loop(ex, "GC", [this] {
     return gc_loop(svc_, [this](const std::string& id) { return ask_issue(id); },
                    [this](std::chrono::nanoseconds d) { return sleep(d); });

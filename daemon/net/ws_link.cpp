@@ -223,6 +223,8 @@ void ws_link::send(std::string text) {
 std::uint64_t ws_link::bytes_in() const { return impl_->in; }
 std::uint64_t ws_link::bytes_out() const { return impl_->out; }
 
+bool ws_link::is_open() const { return !impl_->dead; }
+
 void ws_link::close() {
   auto& s = *impl_;
   s.dead = true;

@@ -67,6 +67,7 @@ class ws_link {
 
   // Fails a read() in flight and every later call.
   void close();
+  bool is_open() const;  // false once closed or failed
 
   struct impl;  // ws_link.cpp's; named here so its helpers can take it
 
