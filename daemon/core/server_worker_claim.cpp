@@ -21,10 +21,11 @@ constexpr auto lost_claim_grace = std::chrono::seconds(10);
 
 namespace {
 
-// Refused connections never reached the server; anything else may have dispatched a task.
+// A claim that failed while connecting cannot have dispatched a task; one
+// lost after it reached the server may have (and an answer that does not
+// decode may hide one), so look for it on the server.
 bool may_have_dispatched(const net::api_error& e) {
-  return e.kind == net::failure_kind::decode || e.kind == net::failure_kind::timeout ||
-         (e.kind == net::failure_kind::transport && e.message.find("refused") == std::string::npos);
+  return e.kind != net::failure_kind::http_status && e.may_have_reached_server;
 }
 
 }  // namespace
