@@ -178,7 +178,8 @@ TEST_CASE("multicad status describes the running daemon and says when none runs"
   INFO(r.out << r.err);
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Catch::Contains("mode:        server -> " + f.server.url()) && Catch::Contains("1 running") &&
-                        Catch::Contains(id) && Catch::Contains("outbox:      0 report(s) waiting"));
+                        Catch::Contains(id) && Catch::Contains("outbox:      0 report(s) waiting") &&
+                        Catch::Contains("dispatch:    poll since "));
   auto j = f.cli({"status", "--port", port, "--json"}, {});
   CHECK(json::parse(j.out).at("running_tasks").at(0).at("task_id") == id);
   d.signal(SIGTERM);
