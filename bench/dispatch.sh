@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark 7: dispatch latency in server mode, poll against push (issue 14).
+# Benchmark 9: dispatch latency in server mode, poll against push (issue 14).
 # The fake Multica server and the FAKE codex (scenario normal); the daemon at
 # the default 3 s poll_interval, once against a seed-era server (no daemon
 # WebSocket: it polls) and once with the server's WebSocket on (it is woken).
