@@ -5,7 +5,7 @@
 // deadline; with no frame, ping or pong for idle_timeout the link fails
 // (Beast pings at half that, and answers the server's pings itself).
 // Beast stays inside ws_link.cpp. What the messages mean is proto's
-// (proto/server/push.hpp) and the daemon's (core/push_link.hpp).
+// (proto/server/push.hpp) and the daemon's (core/server_worker_push.cpp).
 // Thread rule: one executor; one read() at a time; send() any time.
 #pragma once
 
