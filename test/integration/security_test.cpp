@@ -78,10 +78,13 @@ TEST_CASE("a second daemon on the same state folder exits at once and touches no
 TEST_CASE("a claimed task id that would inject a header is refused and never sent", "[integration][security]") {
   server_daemon_fixture f;
   f.start();
-  json hostile = {{"task", {{"id", "x HTTP/1.1\r\nX-Inj: 0"}, {"status", "dispatched"}, {"agent_id", "a"}}}};
+  json task = {{"id", "x HTTP/1.1\r\nX-Inj: 0"}, {"status", "dispatched"}, {"agent_id", "a"}};
+  // The answer of both claim endpoints at once: the per-runtime one's
+  // "task" and the batch one's "tasks" (the daemon asks whichever the server has).
+  json hostile = {{"task", task}, {"tasks", json::array({task})}};
   f.server.control("POST", "/_fake/faults", {{"path", "/tasks/claim$"}, {"mode", "status"}, {"status", 200},
                                              {"body", hostile.dump()}, {"count", 1}});
-  REQUIRE(f.daemon->wait_log("claim.task.id: not a UUID"));
+  REQUIRE(f.daemon->wait_log(".id: not a UUID"));
   REQUIRE(f.wait_status(f.task(), "completed"));  // and work goes on
   for (const auto& c : f.server.calls()) {
     auto path = c.at("path").get<std::string>();
