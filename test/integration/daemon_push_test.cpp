@@ -102,13 +102,15 @@ TEST_CASE("heartbeats go over the WebSocket and HTTP heartbeats resume at once w
           "[integration][daemon][push]") {
   push_fixture f;
   f.configure({{"websocket", true}});
-  auto& d = f.start();  // heartbeats every second
+  // Every 2 s: an ack counts as fresh for two intervals, so a slow machine
+  // (the sanitizer build on 2 busy cores) has 2 s of slack, not 1.
+  auto& d = f.start({{"MULTICA_DAEMON_HEARTBEAT_INTERVAL", "2s"}});
   REQUIRE(f.saw("daemon WebSocket connected; tasks arrive by push"));
   bool beats = eventually([&] { return f.ws_beats() >= 2; });
   if (!beats) UNSCOPED_INFO(f.ws().dump() << "\n" << d.log());
   REQUIRE(beats);
   const int acked_from = f.last_seq();  // acks are fresh from here on
-  REQUIRE(eventually([&] { return f.ws_beats() >= 5; }));
+  REQUIRE(eventually([&] { return f.ws_beats() >= 4; }));
   CHECK(f.calls("POST", "/api/daemon/heartbeat", acked_from).empty());
 
   f.configure({{"websocket", false}});  // the server's WebSocket goes away and stays away
