@@ -59,11 +59,9 @@ TEST_CASE_METHOD(client_fixture, "a request whose host lookup overlaps a fork is
       ioc.notify_fork(boost::asio::execution_context::fork_prepare);
       ioc.notify_fork(boost::asio::execution_context::fork_parent);
     });
-    auto started = std::chrono::steady_clock::now();
     while (!ok) ioc.run_one();
     ioc.restart();
     INFO("round " << round);
-    REQUIRE(*ok);
-    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(1500));
+    REQUIRE(*ok);  // a stalled lookup runs into the 2 s request timeout and fails the call (no retries)
   }
 }

@@ -23,6 +23,11 @@ scripted_reply slow(int ms) {
   return r;
 }
 
+// A reply later than run()'s own limit (5 s): a call that ends at all before
+// run() gives up ended by its timeout or its cancellation, never by the reply,
+// so no test needs a wall-clock bound to tell the two apart.
+scripted_reply never() { return slow(60'000); }
+
 awaitable<void> sleep_for(milliseconds d) {
   boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
   co_await t.async_wait(boost::asio::use_awaitable);
@@ -40,34 +45,31 @@ awaitable<bool> heartbeat_or_shutdown(net::server_client& c, milliseconds shutdo
 }  // namespace
 
 TEST_CASE_METHOD(client_fixture, "a slow server gives a timeout after the configured time", "[net]") {
-  server.script(slow(3000));
+  server.script(never());
   auto o = options(net::retry_policy::none());
   o.request_timeout = milliseconds(150);
   auto c = make_client(o);
   stopwatch sw;
   auto beat = run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"}));
   REQUIRE_FALSE(beat.has_value());
-  CHECK(sw.ms() >= 140);
-  CHECK(sw.ms() < 900);
+  CHECK(sw.ms() >= 140);  // not before the configured time (timers never fire early)
   CHECK(beat.error().kind == net::failure_kind::timeout);
   CHECK(beat.error().to_string() == "POST /api/daemon/heartbeat timed out after 150ms");
   CHECK(beat.error().retryable());
 }
 
 TEST_CASE_METHOD(client_fixture, "a timed-out request is retried on a new connection", "[net]") {
-  server.script(slow(3000));
+  server.script(never());
   auto o = options(fast_retries(2));
   o.request_timeout = milliseconds(100);
   auto c = make_client(o);
-  stopwatch sw;
   REQUIRE(run(c->heartbeat({"5e6f7a8b-0000-4000-8000-000000000002"})).has_value());
-  CHECK(sw.ms() < 900);
   CHECK(server.connections() == 2);
   CHECK(records.size() == 2);
 }
 
 TEST_CASE_METHOD(client_fixture, "a claim that timed out after sending is not retried", "[net]") {
-  server.script(slow(3000));
+  server.script(never());
   auto o = options();
   o.request_timeout = milliseconds(100);
   auto c = make_client(o);
@@ -79,13 +81,11 @@ TEST_CASE_METHOD(client_fixture, "a claim that timed out after sending is not re
 }
 
 TEST_CASE_METHOD(client_fixture, "a shutdown signal ends a request waiting on a slow server at once", "[net]") {
-  server.script(slow(3000));
+  server.script(never());
   auto o = options();
   o.request_timeout = std::chrono::seconds(30);
   auto c = make_client(o);
-  stopwatch sw;
-  CHECK_FALSE(run(heartbeat_or_shutdown(*c, milliseconds(50))));
-  CHECK(sw.ms() < 900);
+  CHECK_FALSE(run(heartbeat_or_shutdown(*c, milliseconds(50))));  // the reply never comes: the signal ended it
 }
 
 TEST_CASE_METHOD(client_fixture, "a shutdown signal ends the backoff wait between retries at once", "[net]") {
@@ -94,15 +94,14 @@ TEST_CASE_METHOD(client_fixture, "a shutdown signal ends the backoff wait betwee
     r.status = 503;
     return r;
   });
+  // A 10 s backoff, beyond run()'s 5 s limit: finishing at all means the signal ended the wait.
   auto c = make_client(options({4, std::chrono::seconds(10), std::chrono::seconds(10), 0.0}));
-  stopwatch sw;
   CHECK_FALSE(run(heartbeat_or_shutdown(*c, milliseconds(50))));
-  CHECK(sw.ms() < 900);
   CHECK(server.requests().size() == 1);
 }
 
 TEST_CASE_METHOD(client_fixture, "a cancellation slot ends a call and returns the failure", "[net]") {
-  server.script(slow(3000));
+  server.script(never());
   auto o = options();
   o.request_timeout = std::chrono::seconds(30);
   auto c = make_client(o);
@@ -115,10 +114,9 @@ TEST_CASE_METHOD(client_fixture, "a cancellation slot ends a call and returns th
   boost::asio::steady_timer later(ioc, milliseconds(50));
   // Terminal: a co_spawned coroutine thread lets only terminal cancellation in by default.
   later.async_wait([&](auto) { cancel.emit(boost::asio::cancellation_type::terminal); });
-  stopwatch sw;
-  while (!result && sw.ms() < 2000) ioc.run_one_for(milliseconds(100));
+  stopwatch sw;  // bounds the test only: the reply never comes, so a result is the cancellation's
+  while (!result && sw.ms() < 10'000) ioc.run_one_for(milliseconds(100));
   REQUIRE(result.has_value());
-  CHECK(sw.ms() < 900);
   REQUIRE_FALSE(result->has_value());
   CHECK(result->error().kind == net::failure_kind::transport);
   CHECK(result->error().message == "cancelled");
@@ -126,7 +124,7 @@ TEST_CASE_METHOD(client_fixture, "a cancellation slot ends a call and returns th
 }
 
 TEST_CASE_METHOD(client_fixture, "the client keeps working after a cancelled call", "[net]") {
-  server.script(slow(3000));
+  server.script(never());
   auto o = options();
   o.request_timeout = std::chrono::seconds(30);
   auto c = make_client(o);
