@@ -9,12 +9,12 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <thread>
 
 #include "daemon/agent/process_tree.hpp"
 #include "daemon/store/journal.hpp"
 #include "daemon/store/outbox.hpp"
 #include "daemon/store/schema.hpp"
+#include "test/support/process_exit.hpp"
 #include "test/support/temp_dir.hpp"
 
 using namespace multicad;
@@ -55,12 +55,15 @@ struct sleeper {
     int status = 0;
     return ::waitpid(pid, &status, WNOHANG) == 0;
   }
-  bool ends_within(std::chrono::milliseconds limit) {
-    for (auto end = std::chrono::steady_clock::now() + limit; std::chrono::steady_clock::now() < end;) {
-      if (!alive()) return true;
-      std::this_thread::sleep_for(10ms);
-    }
-    return false;
+  bool ends_within(std::chrono::milliseconds limit) { return test::wait_exit(pid, limit); }
+  // Kills it with `sig` and returns the signal it actually died of: a signal
+  // someone else sent before (and which already sealed its fate) wins.
+  int killed_by_after(int sig) {
+    ::kill(pid, sig);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    pid = -1;
+    return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   }
   ~sleeper() {
     if (pid > 0 && alive()) {
@@ -111,8 +114,10 @@ TEST_CASE("recovery leaves alone a journaled pid that now belongs to another pro
 
   recording_channel channel;
   CHECK(core::recover_interrupted_tasks(db, channel, "server") == 1);
-  std::this_thread::sleep_for(200ms);
-  CHECK(stranger.alive());
+  // Recovery signals synchronously; a SIGKILL it had sent would already have
+  // doomed the process, and the kernel would drop our later SIGTERM. Dying of
+  // our SIGTERM proves nobody killed it before, without waiting for anything.
+  CHECK(stranger.killed_by_after(SIGTERM) == SIGTERM);
   CHECK(channel.failed == std::vector<std::string>{"task-2"});  // the task is still reported, once
 }
 
