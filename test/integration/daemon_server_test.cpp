@@ -90,7 +90,10 @@ TEST_CASE("the daemon registers a codex runtime and heartbeats it", "[integratio
 TEST_CASE("a claimed task runs to completion with ordered messages and usage", "[integration][daemon]") {
   fixture f;
   auto d = f.start();
-  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "tools"}, {"FAKE_CODEX_ANSWER", "all done"}});
+  // Each model response reports 1000 input (100 of them cached), 200 output
+  // and 30 reasoning tokens; the "tools" turn makes two responses.
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "tools"}, {"FAKE_CODEX_ANSWER", "all done"},
+                         {"FAKE_CODEX_USAGE", "1000,100,200,30"}});
   REQUIRE(f.wait_status(id, "completed"));
   auto t = f.server.task(id);
   CHECK(t.at("result").at("output") == "all done");
@@ -109,7 +112,10 @@ TEST_CASE("a claimed task runs to completion with ordered messages and usage", "
   auto usage = f.server.state().at("usage").at(id);
   REQUIRE(usage.size() == 1);
   CHECK(usage[0].at("provider") == "codex");
-  CHECK(usage[0].at("input_tokens").get<int>() > 0);
+  CHECK(usage[0].at("input_tokens") == 2000);
+  CHECK(usage[0].at("output_tokens") == 400);
+  CHECK(usage[0].at("cache_read_tokens") == 200);
+  CHECK(usage[0].at("cache_write_tokens") == 0);
   auto progress = f.server.state().at("progress").at(id);
   CHECK(progress.at(0).at("step") == 1);
   CHECK(progress.back().at("summary") == "Finishing task");
@@ -241,32 +247,28 @@ TEST_CASE("a grandchild holding stdout open does not keep the task alive", "[int
   CHECK(marked_processes(id) == 0);
 }
 
-TEST_CASE("at most max_concurrent_tasks run at once", "[integration][daemon]") {
+TEST_CASE("max_concurrent_tasks tasks really run at once, and no more", "[integration][daemon]") {
   fixture f;
   auto d = f.start({{"MULTICA_DAEMON_MAX_CONCURRENT_TASKS", "2"}});
-  std::vector<std::string> ids;
-  for (int i = 0; i < 4; ++i)
-    ids.push_back(f.task_with({{"FAKE_CODEX_SCENARIO", "slow"}, {"FAKE_CODEX_DELAY_MS", "1500"}}));
-  // Counted where the cap applies: agents alive on this machine, and the
-  // daemon's own count. (The server may still show a finished task as
-  // running until its completion is delivered, so it is not the measure.)
-  int peak_agents = 0, peak_reported = 0;
-  auto all_done = [&] {
-    int agents = 0, done = 0;
-    for (const auto& id : ids) {
-      agents += marked_processes(id) > 0;
-      done += f.status_of(id) == "completed";
-    }
-    peak_agents = std::max(peak_agents, agents);
-    auto h = d->health();
-    if (h.is_object()) peak_reported = std::max(peak_reported, h.at("active_task_count").get<int>());
-    return done == 4;
-  };
-  REQUIRE(eventually(all_done, 40s));
-  CHECK(peak_agents <= 2);
-  CHECK(peak_reported <= 2);
-  int peak = std::max(peak_agents, peak_reported);
-  CHECK(peak >= 1);
+  // Two agents that hang until cancelled, then one that would finish at once.
+  auto a = f.task_with({{"FAKE_CODEX_SCENARIO", "hang"}});
+  auto b = f.task_with({{"FAKE_CODEX_SCENARIO", "hang"}});
+  auto c = f.task_with({});
+  // Overlap, counted where the cap applies: both agents alive on this machine
+  // at the same moment (they hang, so no sample can miss it).
+  REQUIRE(eventually([&] { return marked_processes(a) > 0 && marked_processes(b) > 0; }, 30s));
+  // The cap: the daemon polls for work every 100 ms and heartbeats every 1 s;
+  // two heartbeats later it would have claimed the third task were it free to.
+  auto beats = f.calls_to("/heartbeat").size();
+  REQUIRE(eventually([&] { return f.calls_to("/heartbeat").size() >= beats + 2; }));
+  CHECK(f.status_of(c) == "queued");
+  CHECK(marked_processes(c) == 0);
+  CHECK(d->health().at("active_task_count") == 2);
+  // Slots free (both at once: each cancel is seen at a task's next status poll): the third task runs.
+  f.server.control("POST", "/_fake/tasks/" + a + "/cancel");
+  f.server.control("POST", "/_fake/tasks/" + b + "/cancel");
+  REQUIRE(f.wait_status(c, "completed"));
+  CHECK(eventually([&] { return marked_processes(a) == 0 && marked_processes(b) == 0; }));
 }
 
 TEST_CASE("a failed resume falls back to a new thread", "[integration][daemon]") {
