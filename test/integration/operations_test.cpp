@@ -314,6 +314,26 @@ TEST_CASE("the log file rotates at log.max_size and SIGHUP reopens it with the n
   CHECK_THAT(d.log(), Catch::Contains("log_level=debug"));  // the environment still says debug: env > file
 }
 
+TEST_CASE("SIGHUP applies a new log level from the configuration file", "[integration][ops]") {
+  ops_fixture f;
+  write_file(f.dir / "xdg/multicad/config.toml", "[log]\nlevel = \"info\"\n");
+  // The level comes from the file alone; a GC pass every second logs at DEBUG.
+  auto& d = f.start({{"MULTICA_LOG_LEVEL", daemon_process::unset}, {"MULTICA_GC_INTERVAL", "1s"}});
+  auto beats = [&] {
+    int n = 0;
+    for (const auto& c : f.server.calls()) n += c.at("path").get<std::string>().ends_with("/heartbeat");
+    return n;
+  };
+  // Heartbeats come every second: three of them span GC passes that logged nothing at info.
+  const int before = beats();
+  REQUIRE(eventually([&] { return beats() >= before + 3; }));
+  CHECK(d.log().find(" DEBUG ") == std::string::npos);
+  write_file(f.dir / "xdg/multicad/config.toml", "[log]\nlevel = \"debug\"\n");
+  d.signal(SIGHUP);
+  REQUIRE(d.wait_log("SIGHUP: log reopened and settings reloaded"));
+  CHECK(d.wait_log(" DEBUG GC pass"));
+}
+
 TEST_CASE("no secret reaches a log line", "[integration][ops]") {
   ops_fixture f;
   auto& d = f.start();

@@ -48,6 +48,11 @@ daemon_process::daemon_process(const temp_dir& dir, std::map<std::string, std::s
   for (auto& [k, v] : env) e[k] = v;
   if (e.count("MULTICA_DAEMON_HEALTH_PORT")) port_ = std::stoi(e["MULTICA_DAEMON_HEALTH_PORT"]);
   std::vector<std::string> unset;
+  for (auto it = e.begin(); it != e.end();) {
+    if (it->second != daemon_process::unset) { ++it; continue; }
+    unset.push_back(it->first);
+    it = e.erase(it);
+  }
   for (char** p = environ; *p; ++p) {
     std::string kv(*p);
     auto key = kv.substr(0, kv.find('='));

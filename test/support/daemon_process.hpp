@@ -30,6 +30,9 @@ nlohmann::json fake_codex_agent(const temp_dir& dir, const std::map<std::string,
 
 class daemon_process {
  public:
+  // As a value in `env`: the variable is not set at all (e.g. MULTICA_LOG_LEVEL,
+  // so the configuration file's level applies).
+  static constexpr const char* unset = "\x01unset";
   // `env` adds to or replaces the defaults (see daemon_process.cpp).
   explicit daemon_process(const temp_dir& dir, std::map<std::string, std::string> env = {},
                           std::vector<std::string> extra_args = {});
