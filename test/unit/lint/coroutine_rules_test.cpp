@@ -45,6 +45,12 @@ bool co_await_in_condition(const std::string& code) {
   return false;
 }
 
+// True when a lambda or a braced temporary sits inside a co_await expression.
+bool temporary_in_await(const std::string& code) {
+  static const std::regex pattern(R"(\bco_await\b[^;]*(\(\s*\[[^\]]*\]\s*(\(|\{|mutable|->)|,\s*\[[^\]]*\]\s*(\(|\{|mutable|->)|\(\s*\{|,\s*\{))");
+  return std::regex_search(code, pattern);
+}
+
 std::vector<std::string> scan(const line_check& pattern) {
   std::vector<std::string> out;
   for (const char* dir : {"config", "execenv", "proto", "daemon", "test"})
@@ -65,8 +71,57 @@ TEST_CASE("no co_await sits inside a condition", "[lint]") {
 }
 
 TEST_CASE("no lambda or braced temporary sits inside a co_await expression", "[lint]") {
-  const std::regex temporary_in_await(R"(\bco_await\b[^;]*(\(\s*\[[^\]]*\]\s*(\(|\{|mutable|->)|,\s*\[[^\]]*\]\s*(\(|\{|mutable|->)|\(\s*\{|,\s*\{))");
-  auto found = scan([&](const std::string& code) { return std::regex_search(code, temporary_in_await); });
+  auto found = scan(temporary_in_await);
   INFO([&] { std::string s; for (auto& f : found) s += f + "\n"; return s; }());
   CHECK(found.empty());
+}
+
+// Positive controls: a lint that matches nothing (a broken regex, a scan that
+// walks no file) would pass the two tests above; these fail instead.
+TEST_CASE("the coroutine lint flags the shapes it exists for and passes the safe ones", "[lint]") {
+  const std::vector<std::string> bad_conditions{
+      "  if (co_await f()) {",
+      "  while (!(co_await next(x))) {",
+      "  switch (co_await kind()) {",
+      "  if (ok && (co_await more())) return;",
+      "  auto ok = ready && co_await f();",
+      "  auto v = ready ? co_await x() : y;",
+      "  return x || (co_await y());",
+  };
+  for (const auto& code : bad_conditions) {
+    INFO(code);
+    CHECK(co_await_in_condition(code));
+  }
+  const std::vector<std::string> bad_temporaries{
+      "  co_await run([&] { return 1; });",
+      "  co_await run(x, [this](int) { go(); });",
+      "  auto r = co_await c.heartbeat({\"5e6f\"});",
+      "  co_await send(a, {1, 2});",
+      "  co_await spawn_loop(ex, [p]() mutable { return p; });",
+  };
+  for (const auto& code : bad_temporaries) {
+    INFO(code);
+    CHECK(temporary_in_await(code));
+  }
+  const std::vector<std::string> safe{
+      "  auto ok = co_await f();",
+      "  if (ok) co_await f();",
+      "  auto [ec] = co_await t.async_wait(use_tuple);",
+      "  auto won = co_await (c.heartbeat(beat) || sleep_for(limit));",
+      "  bool go_on = co_await sleep(step);",
+  };
+  for (const auto& code : safe) {
+    INFO(code);
+    CHECK_FALSE(co_await_in_condition(code));
+    CHECK_FALSE(temporary_in_await(code));
+  }
+}
+
+TEST_CASE("the coroutine lint reads the project's coroutines", "[lint]") {
+  // The daemon awaits in hundreds of lines; a scan that finds a handful walked the wrong tree.
+  auto awaits = scan([](const std::string& code) { return code.find("co_await") != std::string::npos; });
+  CHECK(awaits.size() > 100);
+  bool saw_worker = false;
+  for (const auto& line : awaits) saw_worker = saw_worker || line.find("daemon/core/local_worker.cpp:") != std::string::npos;
+  CHECK(saw_worker);
 }
