@@ -4,7 +4,8 @@
 #   scripts/setup.sh               build dependencies (Debian packages)
 #   scripts/setup.sh --with-codex  also the pinned real Codex CLI (npm) in .deps/codex
 #   scripts/setup.sh --for-tests   all of the above, plus the tools the tests run
-#                                  (systemd-analyze, xmllint, dpkg-shlibdeps,
+#                                  (systemd-analyze and a user manager the tests
+#                                  start in a private namespace, xmllint, dpkg-shlibdeps,
 #                                  the shellcheck linter, clang with libFuzzer,
 #                                  lintian for the .deb, promtool for /metrics)
 set -euo pipefail
