@@ -136,7 +136,7 @@ std::optional<int> child_process::wait(std::chrono::milliseconds limit) {
     }
     if (clock::now() >= deadline) return std::nullopt;
     if (out_ >= 0 || err_fd_ >= 0) pump(20);
-    else ::usleep(10'000);
+    else ::usleep(10'000);  // the step of a bounded wait for the exit, not a pause for something else
   }
   // Drain what is left once the child is gone (a grandchild may still hold the pipes).
   for (int i = 0; i < 50 && (out_ >= 0 || err_fd_ >= 0); ++i) pump(10);

@@ -107,7 +107,7 @@ TEST_CASE("the coroutine lint flags the shapes it exists for and passes the safe
       "  auto ok = co_await f();",
       "  if (ok) co_await f();",
       "  auto [ec] = co_await t.async_wait(use_tuple);",
-      "  auto won = co_await (c.heartbeat(beat) || sleep_for(limit));",
+      "  auto won = co_await (c.heartbeat(beat) || shutdown_signal_after(limit));",
       "  bool go_on = co_await sleep(step);",
   };
   for (const auto& code : safe) {

@@ -28,7 +28,8 @@ scripted_reply slow(int ms) {
 // so no test needs a wall-clock bound to tell the two apart.
 scripted_reply never() { return slow(60'000); }
 
-awaitable<void> sleep_for(milliseconds d) {
+// The shutdown signal of the daemon, as a timer: the stimulus under test.
+awaitable<void> shutdown_signal_after(milliseconds d) {
   boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
   co_await t.async_wait(boost::asio::use_awaitable);
 }
@@ -38,7 +39,7 @@ awaitable<void> sleep_for(milliseconds d) {
 // aggregate temporary inside a co_await expression twice.)
 awaitable<bool> heartbeat_or_shutdown(net::server_client& c, milliseconds shutdown_after) {
   const multicad::proto::server::heartbeat_request beat{"5e6f7a8b-0000-4000-8000-000000000002"};
-  auto won = co_await (c.heartbeat(beat) || sleep_for(shutdown_after));
+  auto won = co_await (c.heartbeat(beat) || shutdown_signal_after(shutdown_after));
   co_return won.index() == 0;
 }
 
