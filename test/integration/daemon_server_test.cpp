@@ -247,7 +247,7 @@ TEST_CASE("a grandchild holding stdout open does not keep the task alive", "[int
   CHECK(marked_processes(id) == 0);
 }
 
-TEST_CASE("max_concurrent_tasks tasks really run at once, and no more", "[integration][daemon]") {
+TEST_CASE("max_concurrent_tasks tasks really run at once and no more", "[integration][daemon]") {
   fixture f;
   auto d = f.start({{"MULTICA_DAEMON_MAX_CONCURRENT_TASKS", "2"}});
   // Two agents that hang until cancelled, then one that would finish at once.
