@@ -36,6 +36,7 @@ std::string_view type_name(config::value_type t) {
     case config::value_type::choice: return "choice";
     case config::value_type::url: return "url";
     case config::value_type::size: return "size";
+    case config::value_type::list: return "list";
   }
   return "text";
 }

@@ -68,7 +68,7 @@ TEST_CASE("a server without the batch claim is claimed from per runtime and aske
           "[integration][daemon][push]") {
   push_fixture f;
   f.configure({{"batch_claim", false}});
-  auto& d = f.start();
+  f.start();
   REQUIRE(f.saw("the server has no batch claim; claiming per runtime"));
   auto id = f.task();
   REQUIRE(f.wait_status(id, "completed"));
@@ -126,7 +126,7 @@ TEST_CASE("the server's runtime_gone and workspaces_changed and pending_work are
   push_fixture f;
   f.configure({{"websocket", true}});
   // Nothing periodic within the test: each reaction is the message's doing.
-  auto& d = f.start({{"MULTICA_DAEMON_HEARTBEAT_INTERVAL", "60s"}});
+  f.start({{"MULTICA_DAEMON_HEARTBEAT_INTERVAL", "60s"}});
   REQUIRE(f.saw("daemon WebSocket connected; tasks arrive by push"));
   const auto rt = f.runtime_id();
 
