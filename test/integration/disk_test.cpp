@@ -187,6 +187,9 @@ TEST_CASE("disk-usage agrees with du and reads the running daemon's root", "[int
   auto a = f.task({}), b = f.task({});
   REQUIRE(f.wait_status(a, "completed"));
   REQUIRE(f.wait_status(b, "completed"));
+  // The server hears "completed" before the daemon writes the folder's GC
+  // metadata; until then the folder reads as unfinished, with no artifacts.
+  for (const auto& id : {a, b}) REQUIRE(eventually([&] { return fs::exists(f.folder_of(id) / ".gc_meta.json"); }));
   write_file(f.folder_of(a) / "workdir/web/node_modules/x/index.js", std::string(200000, 'x'));
   write_file(f.folder_of(a) / "workdir/web/package.json", "{}");
   write_file(f.root() / ".repos" / f.workspace / "web.git/HEAD", "ref: refs/heads/main\n");
