@@ -10,7 +10,6 @@ namespace {
 
 using kind = toml_statement::kind;
 using key_path = std::vector<std::string>;
-constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
 // One switched-off feature: its marked block writes `keys` = false in `table`.
 struct part {
@@ -52,11 +51,6 @@ std::string dotted(const key_path& k) {
   std::string out;
   for (const auto& part : k) out += (out.empty() ? "" : ".") + part;
   return out;
-}
-
-std::string_view detect_eol(std::string_view body) {
-  auto nl = body.find('\n');
-  return nl != std::string_view::npos && nl > 0 && body[nl - 1] == '\r' ? "\r\n" : "\n";
 }
 
 // Our blocks from an earlier prepare, whichever options wrote them. A block
@@ -183,10 +177,7 @@ std::optional<toml_problem> verify_codex_hygiene(std::string_view text, const hy
 }
 
 hygiene_outcome apply_codex_hygiene(std::string_view original, const hygiene_options& options) {
-  std::string_view body = original;
-  std::string_view bom = body.starts_with(utf8_bom) ? utf8_bom : std::string_view{};
-  body.remove_prefix(bom.size());
-  const auto eol = detect_eol(body);
+  const auto [bom, body, eol] = split_toml_text(original);
   if (auto p = parse_toml(body); !p.value) return {std::nullopt, p.problem, false};
   auto statements = scan_toml(body);
   if (!statements) return {std::nullopt, {0, 0, "the file's structure could not be read"}, false};

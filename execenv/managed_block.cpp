@@ -13,12 +13,6 @@ namespace multicad::execenv {
 namespace {
 
 using kind = toml_statement::kind;
-constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
-
-std::string_view detect_eol(std::string_view body) {
-  auto nl = body.find('\n');
-  return nl != std::string_view::npos && nl > 0 && body[nl - 1] == '\r' ? "\r\n" : "\n";
-}
 
 // Which statements are earlier managed blocks: each BEGIN marker up to its
 // END marker, plus the one blank line the daemon writes after END. A BEGIN
@@ -186,10 +180,7 @@ std::optional<toml_problem> verify_managed_config(std::string_view text, const s
 }
 
 rewrite_outcome rewrite_managed_block(std::string_view original, const sandbox_policy& policy) {
-  std::string_view body = original;
-  std::string_view bom = body.starts_with(utf8_bom) ? utf8_bom : std::string_view{};
-  body.remove_prefix(bom.size());
-  const auto eol = detect_eol(body);
+  const auto [bom, body, eol] = split_toml_text(original);
 
   auto statements = scan_toml(body);
   if (!statements) {

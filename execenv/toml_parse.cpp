@@ -22,4 +22,14 @@ parsed_toml parse_toml(std::string_view text) {
   }
 }
 
+toml_text split_toml_text(std::string_view original) {
+  constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
+  toml_text t;
+  t.bom = original.starts_with(utf8_bom) ? original.substr(0, utf8_bom.size()) : std::string_view{};
+  t.body = original.substr(t.bom.size());
+  auto nl = t.body.find('\n');
+  t.eol = nl != std::string_view::npos && nl > 0 && t.body[nl - 1] == '\r' ? "\r\n" : "\n";
+  return t;
+}
+
 }  // namespace multicad::execenv

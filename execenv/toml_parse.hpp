@@ -20,4 +20,12 @@ struct parsed_toml {
 
 parsed_toml parse_toml(std::string_view text);
 
+// A config.toml's bytes as its editors keep them: a UTF-8 byte order mark
+// (or nothing), the body after it, and the body's line ending ("\r\n" when
+// its first line ends so, else "\n").
+struct toml_text {
+  std::string_view bom, body, eol;
+};
+toml_text split_toml_text(std::string_view original);
+
 }  // namespace multicad::execenv
