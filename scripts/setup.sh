@@ -27,7 +27,7 @@ packages=(
   libspdlog-dev libcli11-dev catch2 libsqlite3-dev bubblewrap git
 )
 if $for_tests; then
-  packages+=(systemd libxml2-utils dpkg-dev shellcheck clang-14 libclang-rt-14-dev lintian)
+  packages+=(systemd libxml2-utils dpkg-dev shellcheck clang-14 libclang-rt-14-dev lintian inotify-tools)
 fi
 # Node and npm run the Codex CLI; any working pair will do (Debian's or another).
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then packages+=(nodejs npm); fi

@@ -25,20 +25,28 @@ case $mode in
   user-manager)
     mkdir /run/systemd/system
     log="$XDG_RUNTIME_DIR/user-manager.log"
+    # Waits for the manager's socket by its creation event, not by polling.
+    # The watch is established (inotifywait's second stderr line says so)
+    # before the manager starts, so the event cannot be missed; timeout
+    # bounds the wait to 10 s (then the events end and the check fails).
+    mkdir -p "$XDG_RUNTIME_DIR/systemd"
+    events="$XDG_RUNTIME_DIR/socket-events"
+    mkfifo "$events" "$events.ready"
+    timeout 10 inotifywait -m -e create --format %f "$XDG_RUNTIME_DIR/systemd" >"$events" 2>"$events.ready" &
+    watcher=$!
+    exec 4<"$events" 3<"$events.ready"  # in the order the watcher opens them
+    read -r _ <&3 && read -r _ <&3       # "Setting up watches." "Watches established."
     /lib/systemd/systemd --user --log-target=console >"$log" 2>&1 &
     manager=$!
-    trap 'kill "$manager" 2>/dev/null || true; wait "$manager" 2>/dev/null || true' EXIT
-    # Waits for the socket to appear (checked every 50 ms, at most 10 s).
-    tries=0
-    while [ ! -S "$XDG_RUNTIME_DIR/systemd/private" ]; do
-      tries=$((tries + 1))
-      if [ "$tries" -gt 200 ] || ! kill -0 "$manager" 2>/dev/null; then
-        echo "as_systemd_host.sh: systemd --user did not start:" >&2
-        cat "$log" >&2
-        exit 125
-      fi
-      sleep 0.05
-    done
+    trap 'kill "$manager" "$watcher" 2>/dev/null || true; wait "$manager" 2>/dev/null || true' EXIT
+    created=""
+    while [ "$created" != private ] && read -r created <&4; do :; done
+    kill "$watcher" 2>/dev/null || true
+    if [ ! -S "$XDG_RUNTIME_DIR/systemd/private" ]; then
+      echo "as_systemd_host.sh: systemd --user did not start within 10 s:" >&2
+      cat "$log" >&2
+      exit 125
+    fi
     ;;
   *) echo "usage: as_systemd_host.sh no-systemd|no-user-manager|user-manager COMMAND..." >&2; exit 2 ;;
 esac
