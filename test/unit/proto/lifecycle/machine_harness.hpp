@@ -175,7 +175,36 @@ inline agent_end interrupted_end(std::string reason) {
   return failed_end(codex::outcome::status::interrupted, std::move(reason), exit_status::killed(15));
 }
 
-struct task_harness {
+// Timer expiries, driven the same way for both machines. H has the machine
+// `m`, its fake `clock`, `step` and `collect()`.
+template <class H, class Timer>
+struct timer_driver {
+  // Fires `t`, which must be armed, at its deadline.
+  void fire(Timer t) {
+    auto& h = static_cast<H&>(*this);
+    INFO("firing " << name_of(t));
+    REQUIRE(h.clock.armed(t));
+    h.clock.take(t);
+    h.m.timer_fired(t);
+    h.collect();
+  }
+  // Moves the clock by `d`, firing what falls due in deadline order; `step`
+  // then holds every command those firings produced.
+  void advance(ms d) {
+    auto& h = static_cast<H&>(*this);
+    lines produced;
+    const auto until = h.clock.now() + d;
+    while (auto t = h.clock.next_due(until)) {
+      h.m.timer_fired(*t);
+      h.collect();
+      produced.insert(produced.end(), h.step.begin(), h.step.end());
+    }
+    h.step = std::move(produced);
+  }
+};
+
+struct task_harness : timer_driver<task_harness, timer> {
+  friend timer_driver<task_harness, timer>;
   explicit task_harness(task_limits limits = test_limits()) : m(std::move(limits)) {}
 
   task_machine m;
@@ -195,26 +224,6 @@ struct task_harness {
   void shutdown(std::string reason = "the daemon is shutting down") { m.shutdown(std::move(reason)); collect(); }
   void internal_error(std::string what) { m.internal_error(std::move(what)); collect(); }
 
-  // Fires `t`, which must be armed, at its deadline.
-  void fire(timer t) {
-    INFO("firing " << name_of(t));
-    REQUIRE(clock.armed(t));
-    clock.take(t);
-    m.timer_fired(t);
-    collect();
-  }
-  // Moves the clock by `d`, firing what falls due in deadline order; `step`
-  // then holds every command those firings produced.
-  void advance(ms d) {
-    lines produced;
-    const auto until = clock.now() + d;
-    while (auto t = clock.next_due(until)) {
-      m.timer_fired(*t);
-      collect();
-      produced.insert(produced.end(), step.begin(), step.end());
-    }
-    step = std::move(produced);
-  }
 
   // The usual ways in: the start confirmed first (running), or the folder
   // ready first (booting: Codex held until the start is confirmed).
@@ -292,7 +301,8 @@ struct task_harness {
   }
 };
 
-struct agent_harness {
+struct agent_harness : timer_driver<agent_harness, agent_cmd::timer> {
+  friend timer_driver<agent_harness, agent_cmd::timer>;
   explicit agent_harness(agent_limits limits = agent_limits{}) : m(std::move(limits)) {}
 
   agent_machine m;
@@ -313,23 +323,6 @@ struct agent_harness {
     collect();
   }
   void streams_closed() { m.streams_closed(); collect(); }
-  void fire(agent_cmd::timer t) {
-    INFO("firing " << name_of(t));
-    REQUIRE(clock.armed(t));
-    clock.take(t);
-    m.timer_fired(t);
-    collect();
-  }
-  void advance(ms d) {
-    lines produced;
-    const auto until = clock.now() + d;
-    while (auto t = clock.next_due(until)) {
-      m.timer_fired(*t);
-      collect();
-      produced.insert(produced.end(), step.begin(), step.end());
-    }
-    step = std::move(produced);
-  }
 
   // Spawned, started and in its turn: where most stops begin.
   void to_in_turn() {
