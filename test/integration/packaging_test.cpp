@@ -48,10 +48,22 @@ struct built_package {
   fs::path deb, ddeb;  // the package and its debug symbols
 };
 
-// cpack on this build tree into `dir`: what a packager runs.
+// The umask for one scope; cpack's children inherit it.
+struct scoped_umask {
+  mode_t before;
+  explicit scoped_umask(mode_t m) : before(::umask(m)) {}
+  ~scoped_umask() { ::umask(before); }
+  scoped_umask(const scoped_umask&) = delete;
+  scoped_umask& operator=(const scoped_umask&) = delete;
+};
+
+// cpack on this build tree into `dir`: what a packager runs. Under umask 002
+// (a CI runner's or a shared build host's), which once gave the package
+// group-writable folders: the modes must not depend on who packs.
 built_package build_package(const test::temp_dir& dir) {
   const fs::path build_dir = MULTICAD_BUILD_DIR;
   REQUIRE(fs::exists(build_dir / "CPackConfig.cmake"));
+  scoped_umask group_writable(0002);
   auto pack = tool({"cpack", "-G", "DEB", "--config", (build_dir / "CPackConfig.cmake").string(), "-B", dir.path().string()},
                    "cmake", {{"TMPDIR", dir.path().string()}}, 240s);  // splits and compresses ~50 MB of symbols
   INFO(pack.out + pack.err);
