@@ -48,6 +48,7 @@ function connect(port, target, { token = TOKEN } = {}) {
         if (!chunk.length) return;
       }
       client.maxBuffered = Math.max(client.maxBuffered, chunk.length);
+      client.waiters.splice(0).forEach((w) => w()); // a wait on raw bytes (the huge frame) has no message to wake it
       try {
         decoder.push(chunk);
       } catch (e) {
