@@ -46,7 +46,11 @@ TEST_CASE("an event flood is forwarded in bounded batches and the task completes
   auto m = f.messages(id);
   CHECK(m.size() > 100);
   for (std::size_t i = 0; i < m.size(); ++i) CHECK(m[i].at("seq") == static_cast<int>(i + 1));
-  CHECK(f.calls("POST", "/messages", id) < 40);
+  // Bounded batches, not a POST per event: the number of POSTs depends on how long the flood
+  // lasts (a flush per interval), so it is compared with the messages, not a fixed count.
+  auto posts = f.calls("POST", "/messages", id);
+  INFO(posts << " POSTs for " << m.size() << " messages");
+  CHECK(posts * 50 < static_cast<int>(m.size()));
 }
 
 TEST_CASE("a 100 MB line is dropped with an error event instead of exhausting memory", "[integration][faults]") {
