@@ -10,7 +10,7 @@
 #
 #   scripts/test.sh                  all three stages
 #   scripts/test.sh --default-only   stage 1 only (the quick loop while developing)
-#   scripts/test.sh --full-asan      stage 2 on the whole suite (`asan` presets, less the three
+#   scripts/test.sh --full-asan      stage 2 on the whole suite (`asan` presets, less the four
 #                                    tests that pack the .deb): before a release, by hand
 #   scripts/test.sh [--default-only] -- <ctest args>   e.g. -- -R managed_block (stages 1 and 2)
 # Why stage 2 is not the whole suite in CI: a cold sanitizer build of everything takes as long
