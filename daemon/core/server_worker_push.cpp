@@ -176,8 +176,14 @@ void server_worker::on_push(net::ws_link& link, const std::string& frame) {
     sync_wake_.poke();
   } else if (auto* r = std::get_if<push::rpc_response>(&*m)) {
     on_rpc_answer(std::move(*r));
+  } else if (auto* c = std::get_if<push::runtime_profiles_changed>(&*m)) {
+    // Runtime profiles are the server's side of what runs where; what the
+    // daemon holds of them is its workspaces and their runtimes: sync those.
+    log::debug("the server says a workspace's runtime profiles changed; syncing workspaces",
+               {{"workspace_id", c->workspace_id}});
+    sync_wake_.poke();
   }
-  // runtime_profiles_changed and types newer than us need nothing.
+  // Types newer than us need nothing.
 }
 
 }  // namespace multicad::core

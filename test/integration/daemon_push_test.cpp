@@ -121,7 +121,7 @@ TEST_CASE("heartbeats go over the WebSocket and HTTP heartbeats resume at once w
   CHECK(eventually([&] { return d.health().at("dispatch").at("mode") == "poll"; }, 10s));
 }
 
-TEST_CASE("the server's runtime_gone and workspaces_changed and pending_work are acted on at once",
+TEST_CASE("the server's runtime_gone and workspaces_changed and runtime_profiles_changed and pending_work are acted on at once",
           "[integration][daemon][push]") {
   push_fixture f;
   f.configure({{"websocket", true}});
@@ -137,6 +137,10 @@ TEST_CASE("the server's runtime_gone and workspaces_changed and pending_work are
   const int before_sync = f.last_seq();
   f.send({{"type", "daemon:workspaces_changed"}, {"payload", json::object()}});
   CHECK(eventually([&] { return !f.calls("GET", "/api/workspaces", before_sync).empty(); }, 10s));
+
+  const int before_profiles = f.last_seq();
+  f.send({{"type", "daemon:runtime_profiles_changed"}, {"payload", {{"workspace_id", f.workspace}}}});
+  CHECK(eventually([&] { return !f.calls("GET", "/api/workspaces", before_profiles).empty(); }, 10s));
 
   const int before_gone = f.last_seq();
   f.send({{"type", "daemon:heartbeat_ack"}, {"payload", {{"runtime_id", rt}, {"status", "ok"}, {"runtime_gone", true}}}});
@@ -183,7 +187,7 @@ TEST_CASE("claims go over the WebSocket's tasks.claim RPC once an ack advertised
   CHECK(f.calls("POST", "/api/daemon/tasks/claim", queued_at).empty());  // not over HTTP
 }
 
-TEST_CASE("server faults: the link dropped mid-RPC pauses claiming, and the task it claimed unseen is failed once",
+TEST_CASE("server faults: the link dropped mid-RPC pauses claiming and the task it claimed unseen is failed once",
           "[integration][daemon][push][matrix]") {
   push_fixture f;
   // The server claims for the RPC, then the connection dies before the answer.
@@ -205,7 +209,7 @@ TEST_CASE("server faults: the link dropped mid-RPC pauses claiming, and the task
   CHECK(resumed < log.find(next));
 }
 
-TEST_CASE("server faults: a refused upgrade (503) leaves the daemon polling, and tasks complete",
+TEST_CASE("server faults: a refused upgrade (503) leaves the daemon polling and tasks complete",
           "[integration][daemon][push][matrix]") {
   push_fixture f;
   f.configure({{"websocket", true}});
@@ -233,7 +237,7 @@ TEST_CASE("server faults: an upgrade that hangs is cut off by the handshake time
   CHECK(d.health().at("dispatch").at("mode") == "push");
 }
 
-TEST_CASE("server faults: a frame that breaks the protocol drops the link, which reconnects, and no task runs twice",
+TEST_CASE("server faults: a frame that breaks the protocol drops the link which reconnects and no task runs twice",
           "[integration][daemon][push][matrix]") {
   push_fixture f;
   f.configure({{"websocket", true}});

@@ -125,7 +125,7 @@ TEST_CASE("a claimed task runs to completion with ordered messages and usage", "
   CHECK(marked_processes(id) == 0);
 }
 
-TEST_CASE("a task's end goes out in one round trip: no status look, usage and complete together", "[integration][daemon]") {
+TEST_CASE("a task's end goes out in one round trip with no status look and usage beside complete", "[integration][daemon]") {
   fixture f;
   auto d = f.start();
   // Every end-of-task answer takes 300 ms: requests sent one after another
