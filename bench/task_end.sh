@@ -41,8 +41,8 @@ measure() {
     [ "$(jq -r .status <<<"$rec")" = completed ] || die "task ended $(jq -c '{status, error}' <<<"$rec")"
     exit_ms=$(jq -s '[.[] | select(.argv1 == "app-server")] | last | .exit_ms' "$exits")
     spans+=("$(jq --argjson x "$exit_ms" '.end_done_ms - $x' <<<"$rec")")
-    # The daemon's requests for the task that arrived after the agent's exit, up to the complete.
-    trips+=("$(jq -c --argjson x "$exit_ms" '[.calls[] | select(.[1] >= ($x | floor)) | .[0]] | .[: (index("complete") + 1)]' <<<"$rec")")
+    # The daemon's requests for the task that arrived after the agent's exit, in arrival order.
+    trips+=("$(jq -c --argjson x "$exit_ms" '[.calls[] | select(.[1] >= ($x | floor)) | .[0]]' <<<"$rec")")
   done
   stop_daemon
   stop_group "$SERVER_PGID" 2

@@ -128,9 +128,7 @@ TEST_CASE("a claimed task runs to completion with ordered messages and usage", "
 TEST_CASE("a task's end goes out in one round trip with no status look and usage beside complete", "[integration][daemon]") {
   fixture f;
   auto d = f.start();
-  // Every end-of-task answer takes 300 ms: requests sent one after another
-  // would each arrive after the previous answer; sent together, each
-  // arrives before the others are answered.
+  // Answers take 300 ms: sent one after another, each would arrive after the previous answer.
   f.server.control("POST", "/_fake/faults", {{"path", "/api/daemon/tasks/[^/]+/(messages|usage|complete|progress)$"},
                                               {"mode", "delay"}, {"delay_ms", 300}, {"count", -1}});
   auto exits = f.dir / "exits.jsonl";
