@@ -85,17 +85,29 @@ done
 LOAD1=$(load1)
 
 stat_of() { jq -r "select(.warmup == false) | $2" "$WORK/$1.jsonl" | stats; }
+# Per round, MODE's enqueue -> complete minus the bare turn of the same round
+# (run back to back, so both see the same moment of a shared machine).
+paired() {
+  jq -rs --arg m "$1" '(map(select(.kind == "bare")) | INDEX(.i)) as $bare
+    | .[] | select(.kind == $m and .warmup == false) | (.end_ms - .created_ms) - $bare[(.i | tostring)].exit_ms' \
+    <(jq -c '. + {kind: "bare"}' "$WORK/bare.jsonl") <(jq -c '. + {kind: "push"}' "$WORK/push.jsonl") \
+    <(jq -c '. + {kind: "poll"}' "$WORK/poll.jsonl") | stats
+}
 jq -nc --arg load "$LOAD0 -> $LOAD1" --argjson n "$N" \
   --argjson push_exec "$(stat_of push '.exec_us / 1000 - .created_ms')" \
+  --argjson push_start "$(stat_of push '(.calls[] | select(.[0] == "start") | .[1]) - .created_ms')" \
+  --argjson push_tail "$(stat_of push '.end_ms - .exec_us / 1000')" \
   --argjson push_done "$(stat_of push '.end_ms - .created_ms')" \
-  --argjson push_claim "$(stat_of push '.claim_ms - .created_ms')" \
+  --argjson push_paired "$(paired push)" --argjson poll_paired "$(paired poll)" \
   --argjson poll_exec "$(stat_of poll '.exec_us / 1000 - .created_ms')" \
   --argjson poll_done "$(stat_of poll '.end_ms - .created_ms')" \
   --argjson poll_claim "$(stat_of poll '.claim_ms - .created_ms')" \
   --argjson bare_exit "$(stat_of bare '.exit_ms')" \
   --argjson bare_turn "$(stat_of bare '.turn_completed_ms')" \
   '{bench: "push_turn", n: $n, load: $load,
-    push: {enqueue_to_claim_ms: $push_claim, enqueue_to_exec_ms: $push_exec, enqueue_to_complete_ms: $push_done},
+    push: {enqueue_to_start_call_ms: $push_start, enqueue_to_exec_ms: $push_exec, exec_to_complete_ms: $push_tail,
+           enqueue_to_complete_ms: $push_done},
     poll: {enqueue_to_claim_ms: $poll_claim, enqueue_to_exec_ms: $poll_exec, enqueue_to_complete_ms: $poll_done},
     bare: {fork_to_codex_exited_ms: $bare_exit, fork_to_turn_completed_ms: $bare_turn},
-    push_minus_bare_p50_ms: ($push_done.p50 - $bare_exit.p50), poll_minus_bare_p50_ms: ($poll_done.p50 - $bare_exit.p50)}'
+    push_minus_bare_p50_ms: ($push_done.p50 - $bare_exit.p50), poll_minus_bare_p50_ms: ($poll_done.p50 - $bare_exit.p50),
+    paired_push_minus_bare_ms: $push_paired, paired_poll_minus_bare_ms: $poll_paired}'

@@ -127,7 +127,7 @@ TEST_CASE("the journal records and updates and forgets running tasks", "[daemon]
   CHECK(j.list().value().size() == 1);
 }
 
-TEST_CASE("an ending task's last reports are handed out together, message batches in order", "[daemon][store]") {
+TEST_CASE("an ending task's last reports are handed out together with message batches in order", "[daemon][store]") {
   temp_dir d;
   auto db = open_store(d);
   outbox o(db);

@@ -65,7 +65,7 @@ TEST_CASE("codex stopped by its own start limit fails the task with that limit",
   CHECK(h.end() == task_end::failed);
 }
 
-TEST_CASE("a run that ended on its own reports at once, without a status look first", "[lifecycle][report]") {
+TEST_CASE("a run that ended on its own reports at once without a status look first", "[lifecycle][report]") {
   // The complete itself is the look: the server refuses it (400) when it
   // ended the task meanwhile, and the outbox settles that by the status.
   auto h = ran_to(completed_end("Fixed.", two_models()));

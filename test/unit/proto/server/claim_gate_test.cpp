@@ -39,7 +39,7 @@ TEST_CASE("claim gate: a refused method means HTTP until the next link", "[unit]
   CHECK(g.use_rpc());
 }
 
-TEST_CASE("claim gate: an unknown outcome suppresses claiming for the window, on the fake clock", "[unit][push]") {
+TEST_CASE("claim gate: an unknown outcome suppresses claiming for the window on the fake clock", "[unit][push]") {
   claim_gate g;
   CHECK_FALSE(g.suppressed_for(t0));
   g.lost(t0);
