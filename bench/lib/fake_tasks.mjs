@@ -44,7 +44,7 @@ export function timeline(calls, task) {
   return {
     task: task.id, status: task.status, error: task.error || null,
     claim_ms: claim ? claim.at_ms : null, claim_done_ms: claim && claim.done_ms ? claim.done_ms : null,
-    end_ms: end ? end.at_ms : null,
+    end_ms: end ? end.at_ms : null, end_done_ms: end && end.done_ms ? end.done_ms : null,
     calls: mine.map((c) => [kindOf(c), c.at_ms]),
   };
 }

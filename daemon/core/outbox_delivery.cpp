@@ -81,7 +81,7 @@ asio::awaitable<void> outbox_delivery::sleep(milliseconds d) {
 
 void outbox_delivery::start_due() {
   if (in_flight_.size() >= delivery_lanes) return;
-  // The heads of in-flight tasks are among the due ones; ask for enough rows to see past them.
+  // Items in flight are among the due ones; ask for enough rows to see past them.
   auto due = outbox_.due(now_ms(), static_cast<std::int64_t>(in_flight_.size() + delivery_lanes));
   if (!due) {
     log::error("cannot read the outbox", {{"error", due.error().to_string()}, {"hint", "check state_dir"}});
@@ -89,27 +89,28 @@ void outbox_delivery::start_due() {
   }
   for (auto& item : *due) {
     if (in_flight_.size() >= delivery_lanes || stopped_) break;
-    if (in_flight_.count(item.task_id)) continue;  // its order: the next item waits for this one's answer
+    if (in_flight_.count(item.id)) continue;
     in_lane(std::move(item));
   }
 }
 
 milliseconds outbox_delivery::idle_wait() {
   auto wait = milliseconds(60'000);  // nothing waits: sleep until woken
-  // A head due now is either in flight (its answer wakes us) or waiting for a lane (likewise).
+  // An item due now is either in flight (its answer wakes us) or waiting for a lane (likewise).
   auto next = outbox_.next_due(now_ms());
   if (next && *next) wait = std::clamp(milliseconds(**next - now_ms()), milliseconds(0), wait);
   return wait;
 }
 
 void outbox_delivery::in_lane(store::outbox_item item) {
-  in_flight_.insert(item.task_id);
+  in_flight_.insert(item.id);
   auto task_id = item.task_id;
-  asio::co_spawn(ex_, deliver(std::move(item)), [this, task_id](std::exception_ptr e) {
+  auto id = item.id;
+  asio::co_spawn(ex_, deliver(std::move(item)), [this, task_id, id](std::exception_ptr e) {
     if (e)
       log::error("report delivery failed unexpectedly; the report is kept and retried",
                  {{"task_id", task_id}, {"error", exception_text(e)}, {"hint", "this is a bug in multicad; please report it"}});
-    in_flight_.erase(task_id);
+    in_flight_.erase(id);
     wake();  // a lane is free, and this task's next report may be due
   });
 }
@@ -140,7 +141,9 @@ asio::awaitable<void> outbox_delivery::deliver(store::outbox_item item) {
 }
 
 // A final report the server says it cannot apply: if the task is already in
-// a terminal state, an earlier attempt (whose answer was lost) applied it.
+// a terminal state, either an earlier attempt (whose answer was lost)
+// applied it, or the server ended the task while Codex finished (the task
+// machine takes no status look before its report: this is that look).
 asio::awaitable<bool> outbox_delivery::acknowledged_by_status(const store::outbox_item& item) {
   auto st = co_await client_.status(item.task_id, net::retry_policy::none());
   if (!st) {
@@ -150,8 +153,13 @@ asio::awaitable<bool> outbox_delivery::acknowledged_by_status(const store::outbo
   if (st->status != "completed" && st->status != "failed" && st->status != "cancelled") co_return false;
   note_store(outbox_.delivered(item.id), item, "mark it delivered");
   ++delivered_;
-  log::info("final report already applied by the server; treating the task status as the acknowledgement",
-            {{"task_id", item.task_id}, {"kind", item.kind}, {"status", st->status}});
+  const bool ours = st->status == (item.kind == "complete" ? "completed" : "failed");
+  if (ours)
+    log::info("final report already applied by the server; treating the task status as the acknowledgement",
+              {{"task_id", item.task_id}, {"kind", item.kind}, {"status", st->status}});
+  else
+    log::info("the task ended on the server before its report arrived; nothing more to send",
+              {{"task_id", item.task_id}, {"kind", item.kind}, {"status", st->status}});
   co_return true;
 }
 

@@ -1,12 +1,12 @@
-// Delivers the outbox (store/outbox.hpp): each task's reports strictly in
-// order, retried with capped, jittered backoff until the server answers 2xx
+// Delivers the outbox (store/outbox.hpp): each task's reports in its order
+// (an ending task's last reports together, in one round trip), retried with capped, jittered backoff until the server answers 2xx
 // or refuses for good. The server has no idempotency, so a complete or fail
 // whose first attempt landed but whose answer was lost comes back as
 // "400 ... no rows in result set"; then the task's status is asked, and a
 // terminal status counts as the acknowledgement.
-// Tasks do not wait for each other: the heads of up to `delivery_lanes` tasks
+// Tasks do not wait for each other: up to `delivery_lanes` sendable items
 // are in flight at once (one per pooled connection), and a lane that frees up
-// takes the next due head at once, so one slow answer holds back only its
+// takes the next due item at once, so one slow answer holds back only its
 // own task's later reports.
 // Thread rule: run() on the daemon's io_context; wake() from the same thread.
 #pragma once
@@ -51,7 +51,7 @@ class outbox_delivery {
   void count_into(metrics* m) { stats_ = m; }
 
  private:
-  // Starts a delivery for each due head whose task has none in flight, while lanes are free.
+  // Starts a delivery for each due sendable item not already in flight, while lanes are free.
   void start_due();
   // How long run() may sleep before something could be due that is not in flight.
   std::chrono::milliseconds idle_wait();
@@ -69,7 +69,7 @@ class outbox_delivery {
   delivery_policy policy_;
   boost::asio::steady_timer timer_;
   boost::asio::any_io_executor ex_;
-  std::set<std::string> in_flight_;  // task ids with a delivery under way
+  std::set<std::int64_t> in_flight_;  // outbox item ids with a delivery under way
   bool stopped_ = false, woken_ = false;
   bool outage_logged_ = false;
   std::int64_t delivered_ = 0;

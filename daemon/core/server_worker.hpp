@@ -11,7 +11,9 @@
 //              that answers it 404 is claimed from per runtime, round robin
 //   push       the daemon WebSocket (server_worker_push.cpp), where the server
 //              has one: wake-ups claim at once, heartbeats travel over it and
-//              polling slows to push_poll_interval; without it, the above as is
+//              polling slows to push_poll_interval; without it, the above as is;
+//              claims go over its tasks.claim RPC once an ack said rpc-v1, and
+//              none at all for a while after an RPC whose outcome is unknown
 // Thread rule: the daemon's io_context only.
 #pragma once
 
@@ -30,6 +32,8 @@
 #include "daemon/core/task_group.hpp"
 #include "daemon/toolbox/grants.hpp"
 #include "daemon/net/server_client.hpp"
+#include "proto/server/claim_gate.hpp"
+#include "proto/server/push.hpp"
 
 namespace multicad::net {
 class ws_link;
@@ -77,6 +81,14 @@ class server_worker {
   boost::asio::awaitable<int> claim_each(const std::vector<std::string>& ids, std::size_t& next);
   void accept_claimed(proto::task t, const std::string& runtime_id);
   void claim_failed(const net::api_error& e, const std::vector<std::string>& ids);
+  // The claim over the WebSocket's RPC: how many tasks it claimed (0 when
+  // its outcome is unknown: claiming then pauses), or nullopt when the
+  // server answered it with an error and this round claims over HTTP.
+  boost::asio::awaitable<std::optional<int>> claim_rpc(std::shared_ptr<net::ws_link> link,
+                                                       const std::vector<std::string>& ids, int free_slots);
+  void rpc_lost(const std::string& request_id, const std::vector<std::string>& ids,
+                std::chrono::system_clock::time_point sent, const std::string& why);
+  void on_rpc_answer(proto::server::push::rpc_response answer);
   // The heartbeat's answer, over HTTP or the WebSocket: pings and updates.
   void on_beat_answer(const std::string& runtime_id, const proto::server::heartbeat_response& r);
   // The server lost the runtime: register its workspace again.
@@ -123,6 +135,17 @@ class server_worker {
   std::map<std::string, std::chrono::steady_clock::time_point> acks_;
   std::map<std::string, std::chrono::steady_clock::time_point> pushed_beats_;  // pending_work: 1 s apart
   bool runtimes_changed_ = false;  // the WebSocket closed to carry a new runtime set
+  // Claims over the WebSocket's RPC: whether they may go (and how), and the
+  // requests waiting for their answer (the timer ends the wait: answered,
+  // timed out, or the link dropped).
+  proto::server::claim_gate gate_;
+  struct pending_rpc {
+    explicit pending_rpc(boost::asio::any_io_executor ex) : timer(ex) {}
+    boost::asio::steady_timer timer;
+    std::optional<proto::server::push::rpc_response> answer;
+  };
+  std::map<std::string, std::shared_ptr<pending_rpc>> rpcs_;
+  std::uint64_t next_rpc_ = 0;
 };
 
 // "Codex (my-mac)", or the runtime_name setting when set.

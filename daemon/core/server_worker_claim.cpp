@@ -1,8 +1,11 @@
 // The poll loop of server mode: claims while a slot is free. One batch
 // claim asks for every runtime's work up to the free slots (agent-toolbox.md
-// §11.1); a server that answers it 404 predates it, and is claimed from per
-// runtime, round robin, as before, until the next WebSocket connection.
-// A claim whose answer may be lost is recovered (recover_lost_claim).
+// §11.1), over the WebSocket's tasks.claim RPC when the server offers it,
+// else over HTTP; a server that answers the HTTP one 404 predates it, and is
+// claimed from per runtime, round robin, as before, until the next
+// WebSocket connection. A claim whose answer may be lost is recovered
+// (recover_lost_claim); after an RPC whose outcome is unknown, nothing is
+// claimed for claim_gate::uncertain_window.
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -11,11 +14,17 @@
 #include "daemon/async/guarded.hpp"
 #include "daemon/core/server_worker.hpp"
 #include "daemon/log/log.hpp"
+#include "daemon/net/ws_link.hpp"
 #include "execenv/gc_meta.hpp"
+#include "proto/server/codec.hpp"
 
 namespace multicad::core {
 namespace asio = boost::asio;
+namespace push = proto::server::push;
+using proto::server::claim_gate;
 using namespace std::chrono_literals;
+// The answer's way back over the link, beyond the RPC's own timeout_ms.
+constexpr auto rpc_transit = std::chrono::seconds(1);
 // How long a task a lost claim dispatched may stay dispatched before it counts as stranded.
 constexpr auto lost_claim_grace = std::chrono::seconds(10);
 
@@ -43,11 +52,25 @@ asio::awaitable<void> server_worker::poll_loop() {
       (void)co_await sleep(std::chrono::hours(1), claim_wake_);  // poked when a task ends
       continue;
     }
+    if (auto wait = gate_.suppressed_for(std::chrono::steady_clock::now())) {
+      // Not cut short by wake-ups: a claim now could take what the lost RPC took.
+      bool go_on = co_await sleep(*wait);
+      if (!go_on) break;
+      if (!gate_.suppressed_for(std::chrono::steady_clock::now()))
+        log::info("claiming resumes after the pause for a claim with an unknown outcome");
+      continue;
+    }
     claim_wake_.pending = false;  // this round answers every wake-up so far
     const auto ids = runtime_ids();
+    const int free_slots = static_cast<int>(max - svc_.tasks.size());
     int claimed = 0;
-    if (!ids.empty() && !legacy_claim_) {
-      auto n = co_await claim_batch(ids, static_cast<int>(max - svc_.tasks.size()));
+    std::optional<int> by_rpc;
+    auto link = push_link_.lock();
+    if (!ids.empty() && link && link->is_open() && gate_.use_rpc()) by_rpc = co_await claim_rpc(link, ids, free_slots);
+    link.reset();
+    if (by_rpc) claimed = *by_rpc;
+    if (!by_rpc && !ids.empty() && !legacy_claim_) {
+      auto n = co_await claim_batch(ids, free_slots);
       if (n) claimed = *n;
     }
     if (!ids.empty() && legacy_claim_) claimed = co_await claim_each(ids, next);
@@ -80,6 +103,72 @@ asio::awaitable<std::optional<int>> server_worker::claim_batch(const std::vector
     accept_claimed(std::move(t), runtime_id);
   }
   co_return static_cast<int>(r->tasks.size());
+}
+
+asio::awaitable<std::optional<int>> server_worker::claim_rpc(std::shared_ptr<net::ws_link> link,
+                                                           const std::vector<std::string>& ids, int free_slots) {
+  proto::server::batch_claim_request body{svc_.settings.daemon_id, ids, free_slots};
+  const auto request_id = "claim-" + std::to_string(++next_rpc_);
+  auto pending = std::make_shared<pending_rpc>(svc_.io.get_executor());
+  pending->timer.expires_after(claim_gate::rpc_timeout + rpc_transit);
+  rpcs_[request_id] = pending;
+  const auto started = std::chrono::steady_clock::now();
+  const auto sent = std::chrono::system_clock::now();
+  link->send(push::encode_claim_rpc(request_id, body, claim_gate::rpc_timeout));
+  link.reset();  // the link may die while we wait; serve_push then ends the wait
+  co_await pending->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  rpcs_.erase(request_id);
+  svc_.stats.claim_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (!pending->answer) {
+    rpc_lost(request_id, ids, sent, "no answer before the link dropped or the RPC's time ran out");
+    co_return 0;
+  }
+  const auto& a = *pending->answer;
+  if (a.status < 200 || a.status >= 300) {
+    // The server answered: nothing was claimed. An unknown method stays unknown on this link.
+    if (a.status == 404) gate_.refused();
+    log::info("the server refused a claim over the WebSocket; claiming over HTTP",
+              {{"status", std::to_string(a.status)}, {"error", a.error}, {"server_url", client_.base_url()}});
+    co_return std::nullopt;
+  }
+  auto decoded = proto::server::decode_batch_claim(a.body_json);
+  if (!decoded) {
+    // An answer we cannot read may hide tasks it claimed for us.
+    rpc_lost(request_id, ids, sent, "the answer does not decode: " + decoded.error().message);
+    co_return 0;
+  }
+  note_ok();
+  claim_failing_ = false;
+  ++svc_.stats.claims[decoded->tasks.empty() ? "empty" : "task"];
+  for (auto& t : decoded->tasks) {
+    auto runtime_id = t.runtime_id;
+    accept_claimed(std::move(t), runtime_id);
+  }
+  co_return static_cast<int>(decoded->tasks.size());
+}
+
+void server_worker::rpc_lost(const std::string& request_id, const std::vector<std::string>& ids,
+                             std::chrono::system_clock::time_point sent, const std::string& why) {
+  ++svc_.stats.claims["error"];
+  gate_.lost(std::chrono::steady_clock::now());
+  log::warn("a claim over the WebSocket has an unknown outcome; claiming pauses so no task is claimed twice",
+            {{"request_id", request_id}, {"error", why},
+             {"pause", std::to_string(claim_gate::uncertain_window.count()) + "ms"}, {"server_url", client_.base_url()},
+             {"hint", "nothing to do: a task it claimed unseen is found and failed so it can run again"}});
+  for (const auto& runtime_id : ids)
+    async::spawn_guarded(svc_.io.get_executor(), "recovering a lost claim",
+                         recover_lost_claim(runtime_id, sent - std::chrono::seconds(2)));
+}
+
+void server_worker::on_rpc_answer(push::rpc_response answer) {
+  auto it = rpcs_.find(answer.request_id);
+  if (it == rpcs_.end()) {
+    // Late (after its wait ended) or not ours: what it claimed is recovered as lost.
+    log::debug("an RPC answer nobody waits for; ignoring it", {{"request_id", answer.request_id}});
+    return;
+  }
+  it->second->answer = std::move(answer);
+  it->second->timer.cancel();
 }
 
 asio::awaitable<int> server_worker::claim_each(const std::vector<std::string>& ids, std::size_t& next) {

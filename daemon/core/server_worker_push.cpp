@@ -26,7 +26,8 @@ namespace {
 std::vector<std::pair<std::string, std::string>> client_headers() {
   return {{"X-Client-Platform", "multicad"},
           {"X-Client-Version", multicad_version},
-          {"X-Client-OS", std::string(execenv::to_string(execenv::host_platform()))}};
+          {"X-Client-OS", std::string(execenv::to_string(execenv::host_platform()))},
+          {"X-Client-Capabilities", "rpc-v1"}};
 }
 
 std::string joined(const std::vector<std::string>& ids) {
@@ -97,6 +98,7 @@ asio::awaitable<void> server_worker::push_loop() {
 
 asio::awaitable<std::string> server_worker::serve_push(std::shared_ptr<net::ws_link> link, std::vector<std::string> ids) {
   push_link_ = link;
+  gate_.connected();
   legacy_claim_ = false;  // §11.1: the per-runtime fallback lasts until the next connection
   set_dispatch("push");
   ++svc_.stats.push_connects;
@@ -116,6 +118,8 @@ asio::awaitable<std::string> server_worker::serve_push(std::shared_ptr<net::ws_l
   }
   link->close();
   push_link_.reset();
+  gate_.disconnected();
+  for (auto& [id, rpc] : rpcs_) rpc->timer.cancel();  // unanswered: their outcome is unknown
   acks_.clear();
   set_dispatch("poll");
   beat_wake_.poke();   // HTTP heartbeats resume at once
@@ -155,6 +159,9 @@ void server_worker::on_push(net::ws_link& link, const std::string& frame) {
     }
   } else if (auto* ack = std::get_if<push::heartbeat_ack>(&*m)) {
     note_ok();
+    if (ack->rpc() && !gate_.rpc_advertised())
+      log::info("the server takes claims over the daemon WebSocket (rpc-v1)", {{"server_url", client_.base_url()}});
+    gate_.advertised(ack->rpc());
     const auto workspace_id = workspace_of(ack->runtime_id);
     if (workspace_id.empty()) return;  // a runtime we no longer hold
     if (ack->runtime_gone) {
@@ -167,9 +174,16 @@ void server_worker::on_push(net::ws_link& link, const std::string& frame) {
     on_beat_answer(ack->runtime_id, ack->pending);
   } else if (std::holds_alternative<push::workspaces_changed>(*m)) {
     sync_wake_.poke();
+  } else if (auto* r = std::get_if<push::rpc_response>(&*m)) {
+    on_rpc_answer(std::move(*r));
+  } else if (auto* c = std::get_if<push::runtime_profiles_changed>(&*m)) {
+    // Runtime profiles are the server's side of what runs where; what the
+    // daemon holds of them is its workspaces and their runtimes: sync those.
+    log::debug("the server says a workspace's runtime profiles changed; syncing workspaces",
+               {{"workspace_id", c->workspace_id}});
+    sync_wake_.poke();
   }
-  // runtime_profiles_changed, rpc_response (we send no RPC yet) and types
-  // newer than us need nothing.
+  // Types newer than us need nothing.
 }
 
 }  // namespace multicad::core

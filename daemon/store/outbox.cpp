@@ -6,6 +6,13 @@ namespace {
 constexpr const char* columns =
     "id, task_id, kind, payload, created_at_ms, attempts, next_attempt_ms, last_error";
 
+// The items that may be in flight: each task's head, and once the task has
+// stored its final report, the oldest item of each kind up to that report.
+constexpr const char* sendable =
+    "(o.id = (SELECT min(id) FROM outbox WHERE task_id = o.task_id) "
+    "OR (o.id <= (SELECT min(id) FROM outbox WHERE task_id = o.task_id AND kind IN ('complete', 'fail')) "
+    "AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.task_id = o.task_id AND p.kind = o.kind AND p.id < o.id)))";
+
 outbox_item item_of(const row& r) {
   return {r.integer(0), r.text(1), r.text(2), r.text(3), r.integer(4), r.integer(5), r.integer(6), r.text(7)};
 }
@@ -20,9 +27,8 @@ result<std::int64_t> outbox::enqueue(const std::string& task_id, const std::stri
 }
 
 result<std::vector<outbox_item>> outbox::due(std::int64_t now_ms, std::int64_t limit) {
-  auto rows = db_.query(std::string("SELECT ") + columns +
-                            " FROM outbox o WHERE o.id = (SELECT min(id) FROM outbox WHERE task_id = o.task_id) "
-                            "AND o.next_attempt_ms <= ?1 ORDER BY o.id LIMIT ?2",
+  auto rows = db_.query(std::string("SELECT ") + columns + " FROM outbox o WHERE " + sendable +
+                            " AND o.next_attempt_ms <= ?1 ORDER BY o.id LIMIT ?2",
                         {now_ms, limit});
   if (!rows) return rows.error();
   std::vector<outbox_item> out;
@@ -31,10 +37,9 @@ result<std::vector<outbox_item>> outbox::due(std::int64_t now_ms, std::int64_t l
 }
 
 result<std::optional<std::int64_t>> outbox::next_due(std::int64_t after_ms) {
-  auto rows = db_.query(
-      "SELECT min(o.next_attempt_ms) FROM outbox o WHERE o.id = (SELECT min(id) FROM outbox WHERE task_id = o.task_id) "
-      "AND o.next_attempt_ms > ?1",
-      {after_ms});
+  auto rows = db_.query(std::string("SELECT min(o.next_attempt_ms) FROM outbox o WHERE ") + sendable +
+                            " AND o.next_attempt_ms > ?1",
+                        {after_ms});
   if (!rows) return rows.error();
   if (rows->empty() || rows->at(0).is_null(0)) return std::optional<std::int64_t>{};
   return std::optional<std::int64_t>{rows->at(0).integer(0)};

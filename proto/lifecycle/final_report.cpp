@@ -1,8 +1,9 @@
 // DESIGN: decide_report() reads the facts in the order their causes
 // happened: a start the assigner refused outranks everything (the task was
 // never ours to report), then a refusal or a failed preparation (nothing
-// ran), then a stop the daemon asked for, then the assigner's last word,
-// and only then Codex's own outcome.
+// ran), then a stop the daemon asked for, and only then Codex's own
+// outcome. A task the assigner ended while Codex finished is settled by
+// the outbox (the report is refused, the task's status says why).
 #include "proto/lifecycle/final_report.hpp"
 
 namespace multicad::proto::lifecycle {
@@ -13,10 +14,6 @@ namespace {
 
 bool silent(stop_cause c) {
   return c == stop_cause::cancelled || c == stop_cause::gone || c == stop_cause::failed_elsewhere;
-}
-
-bool ended_remotely(remote_state s) {
-  return s == remote_state::cancelled || s == remote_state::gone || s == remote_state::failed_elsewhere;
 }
 
 final_report nothing(task_end end, log_note note) {
@@ -64,7 +61,7 @@ final_report unprepared(const preparation_failure& p) {
 
 }  // namespace
 
-bool needs_final_look(const ending_facts& f) {
+bool ended_on_its_own(const ending_facts& f) {
   return !f.start && !f.refused && !f.preparation && f.cause == stop_cause::none && f.agent.has_value();
 }
 
@@ -74,8 +71,6 @@ final_report decide_report(const ending_facts& f) {
   if (f.preparation) return unprepared(*f.preparation);
   if (silent(f.cause))
     return nothing(task_end::cancelled, log_note{log_note::level::info, "task stopped; nothing reported", {{"reason", f.stop_reason}}});
-  if (f.final_answer && ended_remotely(*f.final_answer))
-    return nothing(task_end::cancelled, log_note{log_note::level::info, "task ended on the server meanwhile; nothing reported", {}});
   auto usage = f.agent ? usage_entries(f.provider, f.agent->outcome.usage) : std::vector<server::usage_entry>{};
   final_report r;
   if (f.cause == stop_cause::timeout || f.cause == stop_cause::shutdown) {

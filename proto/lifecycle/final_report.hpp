@@ -73,7 +73,6 @@ struct ending_facts {
   stop_cause cause = stop_cause::none;
   std::string stop_reason;                            // for cause != none
   std::optional<agent_end> agent;                     // the agent ran and ended
-  std::optional<remote_state> final_answer;           // the last look at the assigner, if taken
 };
 
 struct final_report {
@@ -89,9 +88,8 @@ struct final_report {
 };
 
 // True when Codex ran to its own end and the task was started: the
-// assigner is asked once more before the report (it may have ended the
-// task meanwhile), and told "Finishing task".
-bool needs_final_look(const ending_facts& f);
+// assigner is told "Finishing task" beside the report.
+bool ended_on_its_own(const ending_facts& f);
 
 final_report decide_report(const ending_facts& f);
 

@@ -56,11 +56,7 @@ void task_machine::agent_ended(agent_end end) {
   advance();
 }
 
-void task_machine::remote_answer(int poll_id, remote_state answer) {
-  if (final_poll_ && poll_id == *final_poll_) {
-    if (state_ == state::finishing) conclude(answer);
-    return;
-  }
+void task_machine::remote_answer(int /*poll_id*/, remote_state answer) {
   if (state_ != state::booting && state_ != state::running) return;  // a late answer
   switch (answer) {
     case remote_state::cancelled: begin_stop(stop_cause::cancelled, limits_.cancel_reason); break;
@@ -98,21 +94,20 @@ void task_machine::event_added() {
 }
 
 void task_machine::shutdown(std::string reason) {
-  if (state_ == state::ending || state_ == state::finishing || state_ == state::done) return;
+  if (state_ == state::ending || state_ == state::done) return;
   begin_stop(stop_cause::shutdown, std::move(reason));
   advance();
 }
 
 void task_machine::internal_error(std::string what) {
   if (state_ == state::done) return;
-  if (state_ == state::claimed || state_ == state::ending || state_ == state::finishing) {
+  if (state_ == state::claimed || state_ == state::ending) {
     // Nothing was asked yet (claimed: the failing input may have been begin()
     // itself, and nothing else will come), or the agent is gone: fail rather
     // than wait for an input that may never come.
     facts_.cause = stop_cause::internal;
     facts_.stop_reason = std::move(what);
-    facts_.final_answer.reset();
-    conclude(std::nullopt);
+    conclude();
     return;
   }
   begin_stop(stop_cause::internal, std::move(what));
@@ -177,21 +172,17 @@ void task_machine::advance() {
     stop_sent_ = true;
     emit(cmd::stop_agent{facts_.stop_reason});
   }
-  // The agent is gone; the start answer must be in before the report.
+  // The agent is gone; the start answer must be in before the report. No
+  // status look first: a complete the server cannot apply (it cancelled or
+  // failed the task meanwhile) is refused with 400, and the outbox settles
+  // that through the task's status, so the report goes out at once.
   if (state_ == state::ending && start_ != progress::pending) {
-    if (needs_final_look(facts_)) {
-      state_ = state::finishing;
-      final_poll_ = ++next_poll_;
-      emit(cmd::send_progress{"Finishing task", 2, 2});
-      emit(cmd::poll_remote{*final_poll_});
-    } else {
-      conclude(std::nullopt);
-    }
+    if (ended_on_its_own(facts_)) emit(cmd::send_progress{"Finishing task", 2, 2});
+    conclude();
   }
 }
 
-void task_machine::conclude(std::optional<remote_state> final_answer) {
-  facts_.final_answer = final_answer;
+void task_machine::conclude() {
   auto report = decide_report(facts_);
   const auto end = report.end;
   notes_.push_back(report.note);

@@ -15,14 +15,12 @@
 //   booting, running, stopping --agent ended--> ending  last flush; timers off
 //   starting  --refused task, preparation failed, start refused/failed, shutdown-->
 //             ending once the start answer and the preparation are both in (nothing is spawned)
-//   ending    --Codex ended on its own, started-->  finishing  progress 2/2; final poll
-//   finishing --final poll answered--> done
-//   ending    --otherwise-->      done
+//   ending    --the start answer in--> done  (Codex ended on its own: progress 2/2 first)
 //   done: the report (final_report.hpp decides it), GC metadata when a folder
 //         was prepared, then `finished` with how the task ended.
 //   any state --internal_error--> as a stop with that reason: a failed report
-//         once what is running has ended (at once in claimed, ending and
-//         finishing); the first reason to stop decides the report.
+//         once what is running has ended (at once in claimed and ending);
+//         the first reason to stop decides the report.
 // Shutdown before begin() is remembered: begin() still asks to start and
 // prepares, then ends the task with the shutdown reason, spawning nothing.
 // While the agent runs: poll the assigner every status_poll (the answer
@@ -80,7 +78,7 @@ struct task_limits {
 
 class task_machine {
  public:
-  enum class state { claimed, starting, booting, running, stopping, ending, finishing, done };
+  enum class state { claimed, starting, booting, running, stopping, ending, done };
 
   explicit task_machine(task_limits limits);
 
@@ -112,7 +110,7 @@ class task_machine {
   void spawn();
   void begin_stop(stop_cause cause, std::string reason);
   void end_agent_phase();
-  void conclude(std::optional<remote_state> final_answer);
+  void conclude();
   void flush_now();
   void emit(command c) { commands_.push_back(std::move(c)); }
 
@@ -126,7 +124,6 @@ class task_machine {
   bool stop_sent_ = false;
   bool messages_pending_ = false, flush_armed_ = false;
   int next_poll_ = 0;
-  std::optional<int> final_poll_;
 };
 
 }  // namespace multicad::proto::lifecycle

@@ -7,7 +7,9 @@
 // Behaviour is picked by FAKE_CODEX_SCENARIO (default "normal") and FAKE_CODEX_*
 // parameters; see test/fakes/README.md and lib/codex_scenarios.js.
 // FAKE_CODEX_LOG=<file> appends a start record and every stdin line (JSON
-// lines); FAKE_CODEX_PIDS=<file> appends our pid and every child's pid.
+// lines); FAKE_CODEX_PIDS=<file> appends our pid and every child's pid;
+// FAKE_CODEX_EXIT_LOG=<file> appends {"argv1", "pid", "exit_ms"} as the
+// process exits (benchmarks time what follows the agent's end from it).
 'use strict';
 
 const fs = require('node:fs');
@@ -36,6 +38,14 @@ function loadAgentSettings() {
 loadAgentSettings();
 
 const { scenarioNamed, scenarioNames } = require('./lib/codex_scenarios');
+
+if (process.env.FAKE_CODEX_EXIT_LOG) {
+  const file = process.env.FAKE_CODEX_EXIT_LOG;
+  process.on('exit', () => {
+    const record = { argv1: process.argv[2] || '', pid: process.pid, exit_ms: performance.timeOrigin + performance.now() };
+    fs.appendFileSync(file, JSON.stringify(record) + '\n');
+  });
+}
 const { parseCliOverrides, readConfigToml } = require('./lib/codex_config');
 const { AppServer } = require('./lib/codex_app_server');
 

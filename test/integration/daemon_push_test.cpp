@@ -121,7 +121,7 @@ TEST_CASE("heartbeats go over the WebSocket and HTTP heartbeats resume at once w
   CHECK(eventually([&] { return d.health().at("dispatch").at("mode") == "poll"; }, 10s));
 }
 
-TEST_CASE("the server's runtime_gone and workspaces_changed and pending_work are acted on at once",
+TEST_CASE("the server's runtime_gone and workspaces_changed and runtime_profiles_changed and pending_work are acted on at once",
           "[integration][daemon][push]") {
   push_fixture f;
   f.configure({{"websocket", true}});
@@ -137,6 +137,10 @@ TEST_CASE("the server's runtime_gone and workspaces_changed and pending_work are
   const int before_sync = f.last_seq();
   f.send({{"type", "daemon:workspaces_changed"}, {"payload", json::object()}});
   CHECK(eventually([&] { return !f.calls("GET", "/api/workspaces", before_sync).empty(); }, 10s));
+
+  const int before_profiles = f.last_seq();
+  f.send({{"type", "daemon:runtime_profiles_changed"}, {"payload", {{"workspace_id", f.workspace}}}});
+  CHECK(eventually([&] { return !f.calls("GET", "/api/workspaces", before_profiles).empty(); }, 10s));
 
   const int before_gone = f.last_seq();
   f.send({{"type", "daemon:heartbeat_ack"}, {"payload", {{"runtime_id", rt}, {"status", "ok"}, {"runtime_gone", true}}}});
@@ -160,4 +164,92 @@ TEST_CASE("a garbage message is logged and ignored but a frame over 64 MiB drops
   CHECK(eventually([&] { return f.ws().at("upgrades").get<int>() >= 2; }, 15s));
   auto id = f.task();
   REQUIRE(f.wait_status(id, "completed"));
+}
+
+TEST_CASE("claims go over the WebSocket's tasks.claim RPC once an ack advertised rpc-v1",
+          "[integration][daemon][push]") {
+  push_fixture f;
+  f.configure({{"websocket", true}});
+  f.start({{"MULTICA_DAEMON_POLL_INTERVAL", "60s"}});
+  REQUIRE(f.saw("the server takes claims over the daemon WebSocket (rpc-v1)"));
+  CHECK(f.ws().at("connections").at(0).at("headers").at("x-client-capabilities") == "rpc-v1");
+  const int queued_at = f.last_seq();
+  auto id = f.task();
+  REQUIRE(f.wait_status(id, "completed"));
+  json rpc;
+  const auto view = f.ws();
+  for (const auto& m : view.at("received"))
+    if (m.at("type") == "daemon:rpc_request") rpc = m.at("payload");
+  REQUIRE(rpc.is_object());
+  CHECK(rpc.at("method") == "tasks.claim");
+  CHECK(rpc.at("body").at("runtime_ids") == json::array({f.runtime_id()}));
+  CHECK(rpc.at("body").at("max_tasks").get<int>() >= 1);
+  CHECK(f.calls("POST", "/api/daemon/tasks/claim", queued_at).empty());  // not over HTTP
+}
+
+TEST_CASE("server faults: the link dropped mid-RPC pauses claiming and the task it claimed unseen is failed once",
+          "[integration][daemon][push][matrix]") {
+  push_fixture f;
+  // The server claims for the RPC, then the connection dies before the answer.
+  f.configure({{"websocket", true}, {"rpc_fault", {{"mode", "drop_after"}, {"count", 1}}}});
+  auto& d = f.start({{"MULTICA_DAEMON_POLL_INTERVAL", "60s"}});
+  REQUIRE(f.saw("the server takes claims over the daemon WebSocket (rpc-v1)"));
+  auto lost = f.task();
+  REQUIRE(f.saw("a claim over the WebSocket has an unknown outcome; claiming pauses so no task is claimed twice"));
+  auto next = f.task();
+  REQUIRE(f.wait_status(next, "completed", 60s));
+  REQUIRE(f.wait_status(lost, "failed", 60s));
+  CHECK_THAT(f.server.task(lost).at("error").get<std::string>(), Catch::Contains("lost the server's answer"));
+  CHECK(f.calls("POST", "/api/daemon/tasks/" + lost + "/start").empty());  // never run, failed once
+  CHECK(f.calls("POST", "/api/daemon/tasks/" + lost + "/fail").size() == 1);
+  // The reconnect's claim waited for the pause: the next task was claimed after it ended.
+  auto log = d.log();
+  auto resumed = log.find("claiming resumes after the pause");
+  REQUIRE(resumed != std::string::npos);
+  CHECK(resumed < log.find(next));
+}
+
+TEST_CASE("server faults: a refused upgrade (503) leaves the daemon polling and tasks complete",
+          "[integration][daemon][push][matrix]") {
+  push_fixture f;
+  f.configure({{"websocket", true}});
+  f.server.control("POST", "/_fake/faults", {{"path", "^/api/daemon/ws$"}, {"mode", "status"}, {"status", 503},
+                                              {"body", {{"error", "daemon websocket unavailable"}}}, {"count", -1}});
+  auto& d = f.start({{"MULTICA_DAEMON_POLL_INTERVAL", "1s"}});
+  REQUIRE(f.saw("the server offers no daemon WebSocket; tasks arrive by polling"));
+  CHECK_THAT(d.log(), Catch::Contains("503"));
+  auto id = f.task();
+  REQUIRE(f.wait_status(id, "completed"));
+  CHECK(d.health().at("dispatch").at("mode") == "poll");
+  CHECK(f.calls("POST", "/api/daemon/tasks/" + id + "/start").size() == 1);
+}
+
+TEST_CASE("server faults: an upgrade that hangs is cut off by the handshake timeout while polling serves",
+          "[integration][daemon][push][matrix]") {
+  push_fixture f;
+  f.configure({{"websocket", true}});
+  f.server.control("POST", "/_fake/faults", {{"path", "^/api/daemon/ws$"}, {"mode", "hang"}, {"count", 1}});
+  auto& d = f.start({{"MULTICA_DAEMON_POLL_INTERVAL", "1s"}});
+  auto id = f.task();
+  REQUIRE(f.wait_status(id, "completed"));  // by polling, while the upgrade hangs
+  REQUIRE(f.saw("cannot open the daemon WebSocket; tasks arrive by polling meanwhile"));
+  REQUIRE(f.saw("daemon WebSocket connected; tasks arrive by push", 30s));  // the next attempt is served
+  CHECK(d.health().at("dispatch").at("mode") == "push");
+}
+
+TEST_CASE("server faults: a frame that breaks the protocol drops the link which reconnects and no task runs twice",
+          "[integration][daemon][push][matrix]") {
+  push_fixture f;
+  f.configure({{"websocket", true}});
+  auto& d = f.start({{"MULTICA_DAEMON_POLL_INTERVAL", "1s"}});
+  REQUIRE(f.saw("daemon WebSocket connected; tasks arrive by push"));
+  auto id = f.task({{"FAKE_CODEX_SCENARIO", "tools"}});
+  f.send({{"bad_frame", true}});
+  REQUIRE(f.saw("the daemon WebSocket dropped; polling until it reconnects"));
+  REQUIRE(f.wait_status(id, "completed"));
+  CHECK(eventually([&] { return f.ws().at("upgrades").get<int>() >= 2; }, 15s));
+  auto second = f.task();
+  REQUIRE(f.wait_status(second, "completed"));
+  for (const auto& t : {id, second}) CHECK(f.calls("POST", "/api/daemon/tasks/" + t + "/start").size() == 1);
+  CHECK(eventually([&] { return d.health().at("outbox").at("depth") == 0; }));
 }

@@ -2,6 +2,8 @@
 // task lifecycle the server sees, end to end through real processes.
 #include <signal.h>
 
+#include <cmath>
+
 #include <catch2/catch.hpp>
 
 #include "daemon/agent/process_tree.hpp"
@@ -121,6 +123,34 @@ TEST_CASE("a claimed task runs to completion with ordered messages and usage", "
   CHECK(progress.back().at("summary") == "Finishing task");
   CHECK(f.calls_to("/messages", id).size() <= 3);  // batched, not one POST per event
   CHECK(marked_processes(id) == 0);
+}
+
+TEST_CASE("a task's end goes out in one round trip with no status look and usage beside complete", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();
+  // Answers take 300 ms: sent one after another, each would arrive after the previous answer.
+  f.server.control("POST", "/_fake/faults", {{"path", "/api/daemon/tasks/[^/]+/(messages|usage|complete|progress)$"},
+                                              {"mode", "delay"}, {"delay_ms", 300}, {"count", -1}});
+  auto exits = f.dir / "exits.jsonl";
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "tools"}, {"FAKE_CODEX_USAGE", "1000,100,200,30"},
+                         {"FAKE_CODEX_EXIT_LOG", exits.string()}});
+  REQUIRE(f.wait_status(id, "completed"));
+  double exit_ms = 0;
+  std::istringstream in(read_file(exits));
+  for (std::string l; std::getline(in, l);)
+    if (auto j = json::parse(l); j.at("argv1") == "app-server") exit_ms = j.at("exit_ms");
+  REQUIRE(exit_ms > 0);
+  auto answered = [&](const std::string& suffix) {
+    auto calls = f.calls_to(suffix, id);
+    return calls.size() == 1 && calls[0].contains("done_ms");
+  };
+  REQUIRE(eventually([&] { return answered("/usage") && answered("/complete"); }));
+  auto usage = f.calls_to("/usage", id).at(0), complete = f.calls_to("/complete", id).at(0);
+  // Each arrived before the other was answered (at_ms is whole ms: compare ms with ms).
+  CHECK(usage.at("at_ms").get<double>() < std::floor(complete.at("done_ms").get<double>()));
+  CHECK(complete.at("at_ms").get<double>() < std::floor(usage.at("done_ms").get<double>()));
+  for (const auto& c : f.calls_to("/status", id))  // the complete itself is the last look
+    CHECK_FALSE((c.at("at_ms").get<double>() >= std::floor(exit_ms) && c.at("at_ms") <= complete.at("at_ms")));
 }
 
 TEST_CASE("the agent runs with the task environment and explicit sandbox settings", "[integration][daemon]") {

@@ -127,19 +127,44 @@ TEST_CASE("the journal records and updates and forgets running tasks", "[daemon]
   CHECK(j.list().value().size() == 1);
 }
 
-TEST_CASE("the outbox hands out one head per task in order", "[daemon][store]") {
+TEST_CASE("an ending task's last reports are handed out together with message batches in order", "[daemon][store]") {
+  temp_dir d;
+  auto db = open_store(d);
+  outbox o(db);
+  auto m1 = o.enqueue("a", "messages", "{}", 10).value();
+  auto m2 = o.enqueue("a", "messages", "{}", 11).value();
+  CHECK(o.due(100).value().size() == 1);  // still running: the head alone
+  auto u = o.enqueue("a", "usage", "{}", 12).value();
+  auto c = o.enqueue("a", "complete", "{}", 13).value();
+  CHECK(o.has_final("a").value());
+  auto ids = [&](std::int64_t now) {
+    std::vector<std::int64_t> out;
+    for (const auto& i : o.due(now).value()) out.push_back(i.id);
+    return out;
+  };
+  CHECK(ids(100) == std::vector<std::int64_t>{m1, u, c});  // m2 waits for m1
+  REQUIRE(o.retry_later(m1, 500, "connection refused").has_value());
+  CHECK(ids(100) == std::vector<std::int64_t>{u, c});  // a retried batch holds back only the next batch
+  CHECK(o.next_due(100).value() == std::optional<std::int64_t>(500));
+  REQUIRE(o.delivered(m1).has_value());
+  CHECK(ids(100) == std::vector<std::int64_t>{m2, u, c});
+  REQUIRE(o.delivered(c).has_value());
+  REQUIRE(o.enqueue("a", "fail", "{}", 14).has_value());  // a refused complete becomes a fail
+  CHECK(ids(100).size() == 3);
+}
+
+TEST_CASE("the outbox hands out one head per running task in order", "[daemon][store]") {
   temp_dir d;
   auto db = open_store(d);
   outbox o(db);
   auto a1 = o.enqueue("a", "messages", "{\"messages\":[]}", 10).value();
-  auto b1 = o.enqueue("b", "usage", "{}", 11).value();
-  auto a2 = o.enqueue("a", "complete", "{}", 12).value();
+  auto b1 = o.enqueue("b", "messages", "{}", 11).value();
+  auto a2 = o.enqueue("a", "messages", "{}", 12).value();
   auto due = o.due(100).value();
   REQUIRE(due.size() == 2);
   CHECK(due[0].id == a1);
   CHECK(due[1].id == b1);
-  CHECK(o.has_final("a").value());
-  CHECK_FALSE(o.has_final("b").value());
+  CHECK_FALSE(o.has_final("a").value());
 
   REQUIRE(o.retry_later(a1, 500, "connection refused").has_value());
   due = o.due(100).value();

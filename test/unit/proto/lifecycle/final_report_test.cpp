@@ -60,10 +60,6 @@ TEST_CASE("decide_report reads the facts in the order their causes happened", "[
   env_failed.cause = stop_cause::shutdown;  // outranked: nothing ran
   ending_facts checkout_failed;
   checkout_failed.preparation = preparation_failure{preparation_failure::stage::checkout, "exit 128", true};
-  auto looked_gone = ran(done);
-  looked_gone.final_answer = remote_state::gone;
-  auto looked_running = ran(done);
-  looked_running.final_answer = remote_state::running;
   auto internal = stopped(stop_cause::internal, "internal error: bad_alloc", done);
   ending_facts never_ran;
 
@@ -81,8 +77,7 @@ TEST_CASE("decide_report reads the facts in the order their causes happened", "[
       {"shutdown", stopped(stop_cause::shutdown, "shutting down", done), kind::fail, "shutting down",
        task_end::interrupted_by_shutdown},
       {"internal", internal, kind::fail, "internal error: bad_alloc", task_end::failed},
-      {"final look: gone", looked_gone, kind::nothing, "", task_end::cancelled},
-      {"final look: running", looked_running, kind::complete, "", task_end::completed},
+      {"ran to its end", ran(done), kind::complete, "", task_end::completed},
       {"codex failed", ran(failed_end(status::sandbox_violation, "sandbox is danger-full-access")), kind::fail,
        "sandbox is danger-full-access", task_end::failed},
       {"never ran", never_ran, kind::fail, "codex never ran", task_end::failed},
@@ -121,14 +116,14 @@ TEST_CASE("failure notes carry the error and a start refusal says why nothing is
   CHECK(n.fields.at(1).first == "hint");
 }
 
-TEST_CASE("the final look is taken only for a started run that ended on its own", "[lifecycle][final_report]") {
-  CHECK(needs_final_look(ran(completed_end())));
-  CHECK(needs_final_look(ran(failed_end(status::exited, "codex exited (status 1) before the turn finished"))));
-  CHECK_FALSE(needs_final_look(ending_facts{}));  // no agent
-  CHECK_FALSE(needs_final_look(stopped(stop_cause::timeout, "t", completed_end())));
+TEST_CASE("only a started run that ended on its own says Finishing task", "[lifecycle][final_report]") {
+  CHECK(ended_on_its_own(ran(completed_end())));
+  CHECK(ended_on_its_own(ran(failed_end(status::exited, "codex exited (status 1) before the turn finished"))));
+  CHECK_FALSE(ended_on_its_own(ending_facts{}));  // no agent
+  CHECK_FALSE(ended_on_its_own(stopped(stop_cause::timeout, "t", completed_end())));
   auto f = ran(completed_end());
   f.start = start_failure{start_failure::kind::transient, "x"};
-  CHECK_FALSE(needs_final_look(f));
+  CHECK_FALSE(ended_on_its_own(f));
 }
 
 TEST_CASE("failure_text names an exit by its code and adds the stderr tail", "[lifecycle][final_report]") {

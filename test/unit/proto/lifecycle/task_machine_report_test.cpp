@@ -18,12 +18,11 @@ std::vector<codex::model_usage> two_models() {
 const std::vector<server::usage_entry> two_models_reported{{"codex", "gpt-5", 1200, 340, 200, 0},
                                                            {"codex", "gpt-5-mini", 10, 4, 0, 0}};
 
-// Runs a started task to the agent's end on its own, and answers the final look.
-task_harness ran_to(agent_end end, remote_state final_answer = remote_state::running) {
+// Runs a started task to the agent's end on its own.
+task_harness ran_to(agent_end end) {
   task_harness h;
   h.to_running();
   h.agent_ended(std::move(end));
-  h.answer_last_poll(final_answer);
   return h;
 }
 }  // namespace
@@ -66,19 +65,12 @@ TEST_CASE("codex stopped by its own start limit fails the task with that limit",
   CHECK(h.end() == task_end::failed);
 }
 
-TEST_CASE("the final look finding the task ended on the server reports nothing", "[lifecycle][report]") {
-  auto answer = GENERATE(remote_state::cancelled, remote_state::gone, remote_state::failed_elsewhere);
-  auto h = ran_to(completed_end("Fixed.", two_models()), answer);
-  auto r = h.report();
-  CHECK(r.what == kind::nothing);
-  CHECK(r.usage.empty());
-  CHECK(h.end() == task_end::cancelled);
-  CHECK(h.step == lines{"report nothing", "write_gc_meta", "finished cancelled"});
-}
-
-TEST_CASE("the final look that cannot ask completes the task", "[lifecycle][report]") {
-  auto h = ran_to(completed_end("Fixed."), remote_state::unknown);
+TEST_CASE("a run that ended on its own reports at once without a status look first", "[lifecycle][report]") {
+  // The complete itself is the look: the server refuses it (400) when it
+  // ended the task meanwhile, and the outbox settles that by the status.
+  auto h = ran_to(completed_end("Fixed.", two_models()));
   CHECK(h.report().what == kind::complete);
+  CHECK(h.count<cmd::poll_remote>() == 0);
 }
 
 TEST_CASE("a remote cancel posts nothing and no usage", "[lifecycle][report]") {
@@ -93,7 +85,7 @@ TEST_CASE("a remote cancel posts nothing and no usage", "[lifecycle][report]") {
   CHECK(r.what == kind::nothing);
   CHECK(r.usage.empty());
   CHECK(r.note.message == "task stopped; nothing reported");
-  CHECK(h.count<cmd::poll_remote>() == 1);  // no final look: the server has spoken
+  CHECK(h.count<cmd::poll_remote>() == 1);  // the running poll only
 }
 
 TEST_CASE("a timeout fails the task naming the agent timeout and keeps the usage", "[lifecycle][report]") {

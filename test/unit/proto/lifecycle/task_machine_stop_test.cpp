@@ -29,14 +29,9 @@ void reach(task_harness& h, st s) {
       h.to_booting();
       h.agent_ended(failed_end(codex::outcome::status::exited, "codex exited (status 1) before it started"));
       break;
-    case st::finishing:
-      h.to_running();
-      h.agent_ended(completed_end("All done."));
-      break;
     case st::done:
       h.to_running();
       h.agent_ended(completed_end("All done."));
-      h.answer_last_poll(remote_state::running);
       break;
   }
   REQUIRE(h.m.current_state() == s);
@@ -52,7 +47,6 @@ void settle(task_harness& h, const std::string& stop_reason) {
   if (h.m.current_state() == st::booting || h.m.current_state() == st::running || h.m.current_state() == st::stopping)
     h.agent_ended(interrupted_end(stop_reason));
   if (h.m.current_state() == st::ending) h.started();
-  if (h.m.current_state() == st::finishing) h.answer_last_poll(remote_state::running);
 }
 }  // namespace
 
@@ -124,14 +118,6 @@ TEST_CASE("shutdown once codex has ended changes nothing: the run's own end is r
     settle(h, bye);
     CHECK(h.report().error == "codex exited (status 1) before it started");
   }
-  SECTION("finishing") {
-    task_harness h;
-    reach(h, st::finishing);
-    h.shutdown(bye);
-    CHECK(h.step.empty());
-    h.answer_last_poll(remote_state::running);
-    CHECK(h.report().what == final_report::kind::complete);
-  }
   SECTION("done") {
     task_harness h;
     reach(h, st::done);
@@ -141,7 +127,7 @@ TEST_CASE("shutdown once codex has ended changes nothing: the run's own end is r
 }
 
 TEST_CASE("an internal error in any live state ends the task with one failed report", "[lifecycle][internal]") {
-  auto s = GENERATE(st::claimed, st::starting, st::booting, st::running, st::ending, st::finishing);
+  auto s = GENERATE(st::claimed, st::starting, st::booting, st::running, st::ending);
   INFO("state " << static_cast<int>(s));
   task_harness h;
   reach(h, s);
@@ -167,15 +153,6 @@ TEST_CASE("an internal error before begin fails the task at once without asking 
   h.begin();
   CHECK(h.step.empty());
   CHECK(h.count<cmd::ask_start>() == 0);
-}
-
-TEST_CASE("an internal error while codex ended does not wait for the final look", "[lifecycle][internal]") {
-  task_harness h;
-  reach(h, st::finishing);
-  h.internal_error("internal error: boom");
-  CHECK(h.step == lines{"report fail: internal error: boom", "write_gc_meta", "finished failed"});
-  h.answer_last_poll(remote_state::running);  // the look's answer, late
-  CHECK(h.step.empty());
 }
 
 TEST_CASE("an internal error while codex is stopping keeps the first reason", "[lifecycle][internal]") {

@@ -118,14 +118,12 @@ TEST_CASE("the agent timeout stops a running task on the fake clock", "[lifecycl
                                            "finished timed_out"}}));
 }
 
-TEST_CASE("codex ending on its own takes a final look before the report", "[lifecycle][task]") {
+TEST_CASE("codex ending on its own says Finishing and reports in the same step", "[lifecycle][task]") {
   task_harness h;
   h.to_running();
   h.agent_ended(completed_end("All done."));
-  CHECK(h.step == join({agent_phase_over, {"progress 2/2 Finishing task", "poll_remote 1"}}));
-  CHECK(h.m.current_state() == st::finishing);
-  h.answer(1, remote_state::running);
-  CHECK(h.step == lines{"report complete: All done.", "write_gc_meta", "finished completed"});
+  CHECK(h.step == join({agent_phase_over, {"progress 2/2 Finishing task", "report complete: All done.",
+                                           "write_gc_meta", "finished completed"}}));
   CHECK(h.m.done());
 }
 
@@ -136,9 +134,8 @@ TEST_CASE("codex dying while held waits for the start answer before the report",
   CHECK(h.step == agent_phase_over);
   CHECK(h.m.current_state() == st::ending);  // the start call is still out
   h.started();
-  CHECK(h.step == lines{"progress 2/2 Finishing task", "poll_remote 1"});
-  h.answer_last_poll(remote_state::running);
-  CHECK(h.step == lines{"report fail: codex exited (status 1) before it started", "write_gc_meta", "finished failed"});
+  CHECK(h.step == lines{"progress 2/2 Finishing task", "report fail: codex exited (status 1) before it started",
+                        "write_gc_meta", "finished failed"});
 }
 
 TEST_CASE("a task that spawned nothing ends once the start answer and the preparation are in", "[lifecycle][task]") {
@@ -250,13 +247,14 @@ TEST_CASE("the first event is flushed at once and later ones wait for the flush 
   CHECK(h.step == lines{"flush_messages", "arm flush 500ms"});
 }
 
-TEST_CASE("the last batch is flushed before the final look and the report", "[lifecycle][task]") {
+TEST_CASE("the last batch is flushed before the report", "[lifecycle][task]") {
   task_harness h;
   h.to_running();
   h.event();
   h.event();  // waits for the flush timer
   h.agent_ended(completed_end());
-  CHECK(h.step == join({agent_phase_over, {"flush_messages", "progress 2/2 Finishing task", "poll_remote 1"}}));
+  CHECK(h.step == join({agent_phase_over, {"flush_messages", "progress 2/2 Finishing task", "report complete: All done.",
+                                           "write_gc_meta", "finished completed"}}));
   h.event();  // nothing is forwarded once the agent is gone
   CHECK(h.step.empty());
 }
@@ -273,16 +271,14 @@ TEST_CASE("events while codex is stopping are still forwarded", "[lifecycle][tas
                                            "write_gc_meta", "finished interrupted_by_shutdown"}}));
 }
 
-TEST_CASE("a late answer to an earlier poll does not end the final look", "[lifecycle][task]") {
+TEST_CASE("a poll still out when codex ends changes nothing when it answers", "[lifecycle][task]") {
   task_harness h;
   h.to_running();
   h.fire(timer::status_poll);
   CHECK(h.step == lines{"poll_remote 1"});
   h.agent_ended(completed_end());
-  CHECK(h.last_poll() == 2);
+  CHECK(h.report().what == final_report::kind::complete);
   h.answer(1, remote_state::cancelled);
   CHECK(h.step.empty());
-  CHECK(h.m.current_state() == st::finishing);
-  h.answer(2, remote_state::running);
-  CHECK(h.report().what == final_report::kind::complete);
+  CHECK(h.count<cmd::finished>() == 1);
 }
