@@ -10,7 +10,8 @@
 
 namespace multicad::proto::lifecycle {
 
-task_machine::task_machine(task_limits limits) : limits_(std::move(limits)) {
+task_machine::task_machine(task_limits limits)
+    : limits_(std::move(limits)), watchdog_(limits_.watchdogs, limits_.provider) {
   facts_.provider = limits_.provider;
 }
 
@@ -86,6 +87,9 @@ void task_machine::timer_fired(timer which) {
     case timer::timeout:
       begin_stop(stop_cause::timeout, limits_.timeout_message);
       break;
+    case timer::idle: watchdog_expired(watch::idle); break;
+    case timer::progress: watchdog_expired(watch::progress); break;
+    case timer::first_item: watchdog_expired(watch::first_item); break;
   }
   advance();
 }
@@ -95,6 +99,11 @@ void task_machine::event_added() {
   if (!agent_alive) return;
   messages_pending_ = true;
   if (!flush_armed_) flush_now();  // the leading edge: a lone event waits for nothing
+}
+
+void task_machine::activity(const codex::activity& a) {
+  if (state_ != state::running) return;  // a stop is under way, or the agent is gone
+  apply(watchdog_.observe(a));
 }
 
 void task_machine::shutdown(std::string reason) {
@@ -135,7 +144,7 @@ void task_machine::spawn() {
   const bool held = start_ == progress::pending;
   emit(cmd::spawn_agent{held});
   emit(cmd::arm_timer{timer::status_poll, limits_.status_poll});
-  emit(cmd::arm_timer{timer::timeout, limits_.agent_timeout});
+  if (limits_.agent_timeout.count() > 0) emit(cmd::arm_timer{timer::timeout, limits_.agent_timeout});
   state_ = held ? state::booting : state::running;
   if (!held) emit(cmd::send_progress{"Launching " + limits_.provider, 1, 2});
 }
@@ -144,6 +153,7 @@ void task_machine::end_agent_phase() {
   emit(cmd::cancel_timer{timer::status_poll});
   emit(cmd::cancel_timer{timer::timeout});
   emit(cmd::cancel_timer{timer::flush});
+  apply(watchdog_.stop());
   flush_armed_ = false;
   if (messages_pending_) emit(cmd::flush_messages{});  // the last batch goes out before the report
   messages_pending_ = false;
@@ -155,6 +165,25 @@ void task_machine::flush_now() {
   messages_pending_ = false;
   flush_armed_ = true;
   emit(cmd::arm_timer{timer::flush, limits_.flush_interval});
+}
+
+void task_machine::apply(const std::vector<watch_change>& changes) {
+  for (const auto& c : changes) {
+    auto which = static_cast<timer>(static_cast<int>(timer::idle) + static_cast<int>(c.which));
+    if (c.arm) emit(cmd::arm_timer{which, *c.arm});
+    else emit(cmd::cancel_timer{which});
+  }
+}
+
+void task_machine::watchdog_expired(watch which) {
+  const auto label = watchdog_.label(which);
+  const auto window = go_duration(watchdog_.window(which));
+  auto reason = watchdog_.fire(which);
+  if (state_ != state::running) return;  // stopping already: the first reason stands
+  notes_.push_back(log_note{log_note::level::warn, "liveness watchdog stopped the agent",
+                            {{"watchdog", label}, {"limit", window}, {"reason", reason}}});
+  apply(watchdog_.stop());
+  begin_stop(stop_cause::timeout, std::move(reason));
 }
 
 void task_machine::advance() {
