@@ -366,3 +366,17 @@ TEST_CASE("an event after a quiet spell reaches the server at once instead of at
   // A fixed 500 ms tick would hold each for 0-500 ms (all five under 250 ms: a 3 % chance).
   for (auto w : waits) CHECK(w < 250);
 }
+
+TEST_CASE("a codex that goes silent in its turn is stopped by the idle watchdog and the task says why", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start({{"MULTICA_AGENT_IDLE_WATCHDOG", "1s"}, {"MULTICA_CODEX_FIRST_TURN_TIMEOUT", "0"},
+                    {"MULTICA_CODEX_SEMANTIC_INACTIVITY_TIMEOUT", "0"}});
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "hang"}});  // turn/start answered, then silence
+  REQUIRE(f.wait_status(id, "failed"));
+  auto error = f.server.task(id).at("error").get<std::string>();
+  INFO(error);
+  CHECK_THAT(error, Catch::Matches("codex sent nothing for 1s; last event: item/completed userMessage at "
+                                   "20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"));
+  CHECK(eventually([&] { return d->log().find("liveness watchdog stopped the agent") != std::string::npos; }));
+  CHECK(marked_processes(id) == 0);  // the stop ran its whole ladder
+}
