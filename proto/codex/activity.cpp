@@ -85,14 +85,16 @@ void session::impl::record_activity(const wire::message& msg, state before) {
     case wire::message::kind::notification: {
       a.description = name(msg.method);
       const bool ours = !names_other_turn(params);
-      if (ours && (msg.method == "item/started" || msg.method == "item/completed")) {
+      if (msg.method == "item/started" || msg.method == "item/completed") {
         const json& item = params.contains("item") ? params["item"] : json::object();
         std::string type = text_or_empty(item, "type");
-        // The echo of the prompt is not the agent doing anything.
-        a.what = type == "userMessage" ? activity::kind::other : activity::kind::item;
+        // The echo of a prompt is not the agent doing anything. A sub-agent's
+        // items (codex.multi_agent) are the task progressing, but not the
+        // first item of our turn.
+        a.what = type == "userMessage" ? activity::kind::other : ours ? activity::kind::item : activity::kind::progress;
         a.description += " " + (type.empty() ? std::string("item") : name(type)) +
                          quote_subject(item_subject(type, item));
-      } else if (ours && is_delta(msg.method)) {
+      } else if (is_delta(msg.method)) {
         a.what = activity::kind::progress;
         if (const auto* open = find_open_item(text_or_empty(params, "itemId"))) a.description += quote_subject(open->subject);
       } else if (ours && msg.method == "error") {

@@ -328,7 +328,7 @@ TEST_CASE("a profile follows its own CLI config and the reference daemon's port 
   CHECK_THAT(load_error(f.inputs()).to_string(), Catch::Contains("MULTICA_PROFILE") && Catch::Contains("one plain folder name"));
 }
 
-TEST_CASE("the liveness limits take upstream's variables, 0 to turn one off, and refuse anything under 1s", "[config][loader]") {
+TEST_CASE("the liveness limits take upstream's variables and 0 to turn one off and refuse anything under 1s", "[config][loader]") {
   fixture f;
   auto s = load(f.inputs());
   REQUIRE(s.has_value());

@@ -29,7 +29,7 @@ std::string notification(const std::string& method, const std::string& params_ta
 
 }  // namespace
 
-TEST_CASE("the turn's start and every message of the turn are signs of life, forwarded or not", "[proto][codex][activity]") {
+TEST_CASE("the turn's start and every message of the turn are signs of life whether forwarded or not", "[proto][codex][activity]") {
   driver d;
   d.open_thread(plain_thread);
   CHECK(d.signs.empty());  // the handshake is the start limit's business
@@ -79,7 +79,7 @@ TEST_CASE("the watchdogs now hear command output and reasoning deltas", "[proto]
   }
 }
 
-TEST_CASE("a retry is not progress, a final error is", "[proto][codex][activity]") {
+TEST_CASE("a retry is not progress but a final error is", "[proto][codex][activity]") {
   driver d;
   d.open_turn();
   d.feed(notification("error", R"(,"error":{"message":"Reconnecting... 1/5"},"willRetry":true)"));
@@ -88,10 +88,12 @@ TEST_CASE("a retry is not progress, a final error is", "[proto][codex][activity]
   CHECK(d.signs.back().what == kind::progress);
 }
 
-TEST_CASE("another thread's items keep codex alive but are not our progress", "[proto][codex][activity]") {
+TEST_CASE("a sub-agent's items are progress but not the first item of our turn", "[proto][codex][activity]") {
   driver d;
   d.open_turn();
   d.feed(R"({"method":"item/started","params":{"threadId":"sub-agent","turnId":"t9","item":{"type":"reasoning","id":"rs_9"}}})");
+  CHECK(d.signs.back().what == kind::progress);
+  d.feed(R"({"method":"thread/tokenUsage/updated","params":{"threadId":"sub-agent","turnId":"t9","tokenUsage":{}}})");
   CHECK(d.signs.back().what == kind::other);
 }
 

@@ -185,7 +185,7 @@ TEST_CASE("a session that finishes on its own closes stdin and the ladder follow
   CHECK(h.step.empty());
 }
 
-TEST_CASE("after its turn codex has the turn-end grace to exit, then the stop ladder", "[lifecycle][agent]") {
+TEST_CASE("after its turn codex has the turn-end grace to exit and then the stop ladder", "[lifecycle][agent]") {
   agent_limits limits;
   limits.turn_end_grace = 45s;
   agent_harness h(limits);

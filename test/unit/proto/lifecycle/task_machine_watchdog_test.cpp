@@ -63,7 +63,7 @@ TEST_CASE("a turn in which codex sends nothing is stopped by the idle watchdog w
   CHECK(h.end() == task_end::timed_out);
 }
 
-TEST_CASE("a tool call in flight gets the tool watchdog, and its output keeps it alive", "[lifecycle][watchdog]") {
+TEST_CASE("a tool call in flight gets the tool watchdog and its output keeps it alive", "[lifecycle][watchdog]") {
   auto limits = only(idle_only);
   limits.agent_timeout = 8h;  // the hard cap is not what this is about
   watched h(limits);
@@ -162,7 +162,7 @@ TEST_CASE("the turn's end stops every watchdog: the agent machine's grace takes 
   CHECK(h.end() == task_end::completed);
 }
 
-TEST_CASE("0 turns each watchdog off, and agent_timeout 0 is no hard cap", "[lifecycle][watchdog]") {
+TEST_CASE("0 turns each watchdog off and agent_timeout 0 is no hard cap", "[lifecycle][watchdog]") {
   auto limits = only({0ms, 0ms, 0ms, 0ms});
   limits.agent_timeout = 0ms;
   watched h(limits);
