@@ -380,3 +380,27 @@ TEST_CASE("a codex that goes silent in its turn is stopped by the idle watchdog 
   CHECK(eventually([&] { return d->log().find("liveness watchdog stopped the agent") != std::string::npos; }));
   CHECK(marked_processes(id) == 0);  // the stop ran its whole ladder
 }
+
+TEST_CASE("codex's stop hook after the turn runs to its end before the task is reported", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();  // codex.turn_end_grace: 30s
+  auto log = f.dir / "codex.log";
+  // Longer than the stop ladder's 2s step, which is all it had before the grace.
+  auto id = f.task_with({{"FAKE_CODEX_LOG", log.string()}, {"FAKE_CODEX_STOP_HOOK_MS", "3000"}});
+  REQUIRE(f.wait_status(id, "completed"));
+  // The report came after codex's exit, so the hook's end is already logged.
+  auto text = read_file(log);
+  CHECK_THAT(text, Catch::Contains(R"({"stopHook":"done"})"));
+  CHECK_THAT(text, !Catch::Contains(R"({"stopHook":"cut"})"));
+}
+
+TEST_CASE("a stop hook longer than the turn-end grace is cut by SIGTERM and the task still completes", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start({{"MULTICA_CODEX_TURN_END_GRACE", "500ms"}});
+  auto log = f.dir / "codex.log";
+  auto id = f.task_with({{"FAKE_CODEX_LOG", log.string()}, {"FAKE_CODEX_STOP_HOOK_MS", "60000"}});
+  REQUIRE(f.wait_status(id, "completed"));
+  auto text = read_file(log);
+  CHECK_THAT(text, Catch::Contains(R"({"stopHook":"cut"})"));
+  CHECK(marked_processes(id) == 0);
+}
