@@ -34,6 +34,13 @@ void agent_machine::stop(std::string reason) {
   if (stop_requested_) return;
   stop_requested_ = true;
   stop_reason_ = std::move(reason);
+  if (state_ == state::closing && in_turn_end_grace_) {
+    // A stop (shutdown, cancel) does not wait out the Stop hooks' grace:
+    // the usual step, then SIGTERM, so the daemon's stop budget holds.
+    in_turn_end_grace_ = false;
+    emit(arm_timer{timer::step, limits_.step_grace});
+    return;
+  }
   interrupt(stop_reason_);
 }
 
@@ -131,6 +138,7 @@ void agent_machine::enter_closing(std::chrono::milliseconds wait) {
   state_ = state::closing;
   emit(close_stdin{});
   if (exited_) return enter_reaping();
+  in_turn_end_grace_ = wait == limits_.turn_end_grace && !stop_requested_;
   emit(arm_timer{timer::step, wait});
 }
 

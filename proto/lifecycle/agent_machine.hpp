@@ -17,7 +17,8 @@
 //   starting|in_turn|interrupting --session_finished | exited | stdout_closed--> closing
 //   interrupting --interrupt_grace fires--> closing  (Codex ignored turn/interrupt)
 //   closing      (on entry: close_stdin; arm step, or turn_end_grace when the
-//                session ended without a stop: Codex's Stop hooks run now)
+//                session ended without a stop: Codex's Stop hooks run now;
+//                a stop during that grace re-arms step)
 //                --exited--> reaping
 //                --step fires-->        terminating   signal_group SIGTERM; arm step
 //   terminating  --exited | step fires--> reaping
@@ -103,6 +104,7 @@ class agent_machine {
   bool stop_requested_ = false;
   bool released_early_ = false;
   bool exited_ = false, streams_closed_ = false;
+  bool in_turn_end_grace_ = false;  // closing, waiting out turn_end_grace (a stop cuts it short)
 };
 
 }  // namespace multicad::proto::lifecycle

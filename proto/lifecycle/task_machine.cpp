@@ -104,6 +104,12 @@ void task_machine::event_added() {
 void task_machine::activity(const codex::activity& a) {
   if (state_ != state::running) return;  // a stop is under way, or the agent is gone
   apply(watchdog_.observe(a));
+  if (a.what == codex::activity::kind::turn_ended && !turn_over_) {
+    // The work is done: the hard cap no longer applies to Codex's exit,
+    // which the agent machine bounds (turn_end_grace, then the ladder).
+    turn_over_ = true;
+    emit(cmd::cancel_timer{timer::timeout});
+  }
 }
 
 void task_machine::shutdown(std::string reason) {
@@ -135,6 +141,12 @@ std::vector<log_note> task_machine::take_notes() { return std::exchange(notes_, 
 
 void task_machine::begin_stop(stop_cause cause, std::string reason) {
   if (facts_.cause != stop_cause::none) return;  // the first reason decides the report
+  if (turn_over_ && cause == stop_cause::shutdown && state_ == state::running) {
+    // The turn's result stands; a shutdown only cuts Codex's exit short.
+    if (!stop_sent_) emit(cmd::stop_agent{std::move(reason)});
+    stop_sent_ = true;
+    return;
+  }
   facts_.cause = cause;
   facts_.stop_reason = std::move(reason);
   if (state_ == state::running || state_ == state::booting) state_ = state::stopping;

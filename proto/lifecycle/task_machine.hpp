@@ -139,6 +139,7 @@ class task_machine {
   int next_poll_ = 0;
   std::optional<int> final_poll_;
   watchdog watchdog_;
+  bool turn_over_ = false;  // the turn ended on its own; Codex is only exiting
 };
 
 }  // namespace multicad::proto::lifecycle

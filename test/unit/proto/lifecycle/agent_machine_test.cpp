@@ -215,6 +215,19 @@ TEST_CASE("after its turn codex has the turn-end grace to exit and then the stop
   }
 }
 
+TEST_CASE("a stop during the turn-end grace does not wait it out", "[lifecycle][agent]") {
+  agent_limits limits;
+  limits.turn_end_grace = 45s;
+  agent_harness h(limits);
+  h.to_in_turn();
+  h.session_finished();
+  h.advance(10s);
+  h.stop("the daemon is shutting down");  // the daemon's stop budget is shorter than the grace
+  CHECK(h.step == lines{"arm step 2000ms"});
+  h.advance(2s);
+  CHECK(h.step == lines{"terminate_group", "arm step 2000ms"});
+}
+
 TEST_CASE("a stopped turn does not get the turn-end grace", "[lifecycle][agent]") {
   agent_limits limits;
   limits.turn_end_grace = 45s;

@@ -152,13 +152,29 @@ TEST_CASE("the turn's end stops every watchdog: the agent machine's grace takes 
   watched h(only({30min, 2h, 10min, 3min}));
   h.turn();
   h.sign(kind::turn_ended, "turn/completed");
-  CHECK(h.step == lines{"cancel idle", "cancel progress", "cancel first_item"});
-  h.advance(1h);  // a Stop hook that takes long fails nothing here
+  // The hard cap too: the work is done, Codex's exit is bounded by the agent machine.
+  CHECK(h.step == lines{"cancel idle", "cancel progress", "cancel first_item", "cancel timeout"});
+  h.advance(3h);  // a Stop hook that takes long fails nothing here
   CHECK(h.m.current_state() == st::running);
   h.sign(kind::other, "a reply");  // late lines change nothing
   CHECK(h.step.empty());
   h.agent_ended(completed_end());
   h.answer_last_poll(remote_state::running);
+  CHECK(h.end() == task_end::completed);
+}
+
+TEST_CASE("a shutdown after the turn ended cuts codex's exit short but keeps its result", "[lifecycle][watchdog]") {
+  watched h;
+  h.turn();
+  h.sign(kind::turn_ended, "turn/completed");
+  h.shutdown();
+  CHECK(h.step == lines{"stop_agent: the daemon is shutting down"});
+  CHECK(h.m.current_state() == st::running);
+  h.shutdown();  // once
+  CHECK(h.step.empty());
+  h.agent_ended(completed_end());
+  h.answer_last_poll(remote_state::running);
+  CHECK(h.report().what == final_report::kind::complete);
   CHECK(h.end() == task_end::completed);
 }
 
