@@ -99,6 +99,7 @@ class task_shell : public std::enable_shared_from_this<task_shell> {
   void fault(const std::string& what);
   void arm(lc::timer which, std::chrono::milliseconds after);
   void cancel(lc::timer which);
+  void wait(lc::timer which, unsigned generation);
   void post(const lc::final_report& r);
   void spawn_agent(bool held);
   void agent_not_spawned(const std::string& what);
@@ -122,6 +123,7 @@ class task_shell : public std::enable_shared_from_this<task_shell> {
   std::array<asio::steady_timer, lc::timer_count> timers_;  // by lc::timer
   std::array<unsigned, lc::timer_count> generation_{};
   std::array<bool, lc::timer_count> armed_{};
+  std::array<asio::steady_timer::time_point, lc::timer_count> due_{};  // when an armed timer fires
   bool applying_ = false, faulted_ = false;
   std::optional<task_end> end_;
   bool gc_meta_due_ = false;
@@ -228,13 +230,27 @@ void task_shell::execute(const lc::command& c) {
   }
 }
 
+// The watchdogs re-arm a timer on every line Codex writes, nearly always
+// to a later deadline: that only moves due_, and the wait in flight waits
+// again when it wakes early. An earlier deadline re-arms for real.
 void task_shell::arm(lc::timer which, std::chrono::milliseconds after) {
   auto i = static_cast<std::size_t>(which);
+  due_[i] = asio::steady_timer::clock_type::now() + after;
+  if (armed_[i] && timers_[i].expiry() <= due_[i]) return;
   auto generation = ++generation_[i];
   armed_[i] = true;
-  timers_[i].expires_after(after);
+  timers_[i].expires_at(due_[i]);
+  wait(which, generation);
+}
+
+void task_shell::wait(lc::timer which, unsigned generation) {
+  auto i = static_cast<std::size_t>(which);
   timers_[i].async_wait([self = shared_from_this(), which, i, generation](boost::system::error_code ec) {
     if (ec || self->generation_[i] != generation) return;  // cancelled or re-armed
+    if (asio::steady_timer::clock_type::now() < self->due_[i]) {
+      self->timers_[i].expires_at(self->due_[i]);  // moved on meanwhile
+      return self->wait(which, generation);
+    }
     self->armed_[i] = false;
     self->feed([&] { self->machine_.timer_fired(which); });
   });
@@ -251,7 +267,7 @@ task_liveness task_shell::liveness() const {
   task_liveness l;
   const auto now = asio::steady_timer::clock_type::now();
   auto left = [&](lc::timer t) {
-    return std::max(std::chrono::nanoseconds{0}, timers_[static_cast<std::size_t>(t)].expiry() - now);
+    return std::max(std::chrono::nanoseconds{0}, due_[static_cast<std::size_t>(t)] - now);
   };
   if (env_.settings.agent_timeout.count() > 0) l.hard_cap = env_.settings.agent_timeout;
   if (armed_[static_cast<std::size_t>(lc::timer::timeout)]) l.hard_cap_left = left(lc::timer::timeout);

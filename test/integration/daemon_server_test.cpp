@@ -404,3 +404,14 @@ TEST_CASE("a stop hook longer than the turn-end grace is cut by SIGTERM and the 
   CHECK_THAT(text, Catch::Contains(R"({"stopHook":"cut"})"));
   CHECK(marked_processes(id) == 0);
 }
+
+TEST_CASE("a codex that keeps talking is never stopped by an idle window shorter than its turn", "[integration][daemon]") {
+  // 40 items at 10/s: 4s of turn, never 2s of silence. Every item re-arms
+  // the idle timer to a later deadline; a timer that fired at an earlier
+  // one would fail the task at 2s.
+  fixture f;
+  auto d = f.start({{"MULTICA_AGENT_IDLE_WATCHDOG", "2s"}});
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "flood"}, {"FAKE_CODEX_EVENTS", "40"}, {"FAKE_CODEX_RATE", "10"}});
+  REQUIRE(f.wait_status(id, "completed"));
+  CHECK(d->log().find("liveness watchdog stopped the agent") == std::string::npos);
+}
