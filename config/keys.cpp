@@ -77,6 +77,21 @@ key_spec duration_key(std::string_view name, std::string_view env, std::string_v
           [get](const settings& s) { return format_duration(get(s)); }};
 }
 
+// A limit that 0 turns off: 0, or at least 1s (a shorter one is a typo, not a limit).
+template <class Get>
+key_spec limit_key(std::string_view name, std::string_view env, std::string_view flag, std::string_view help,
+                   Get get) {
+  return {name, env, flag, help, value_type::duration, false,
+          [get](settings& s, std::string_view text, const resolve_context&) -> maybe_error {
+            auto d = parse_duration(text);
+            if (!d) return "not a duration; use Go syntax such as 30s, 10m, 1.5h (no day unit), or 0 to turn it off";
+            if (*d != duration{0} && *d < std::chrono::seconds(1)) return "must be 0 (off) or at least 1s";
+            get(s) = *d;
+            return std::nullopt;
+          },
+          [get](const settings& s) { return format_duration(get(s)); }};
+}
+
 template <class Get>
 key_spec int_key(std::string_view name, std::string_view env, std::string_view flag, std::string_view help,
                  Get get, int minimum, int maximum) {
@@ -223,8 +238,25 @@ std::vector<key_spec> build_table() {
   t.push_back(duration_key("server_timeout", "MULTICA_SERVER_TIMEOUT", "server-timeout",
                            "longest one server request may take (connect, TLS, answer)",
                            [](auto& s) -> auto& { return s.server_timeout; }, 1s));
-  t.push_back(duration_key("agent_timeout", "MULTICA_AGENT_TIMEOUT", "agent-timeout", "longest a task's agent may run",
-                           [](auto& s) -> auto& { return s.agent_timeout; }, 1s));
+  t.push_back(limit_key("agent_timeout", "MULTICA_AGENT_TIMEOUT", "agent-timeout",
+                        "longest a task's agent may run, however busy (0: no cap)",
+                        [](auto& s) -> auto& { return s.agent_timeout; }));
+  t.push_back(limit_key("agent_idle_watchdog", "MULTICA_AGENT_IDLE_WATCHDOG", "agent-idle-watchdog",
+                        "stop a turn in which codex sent nothing for this long (0: off)",
+                        [](auto& s) -> auto& { return s.agent_idle_watchdog; }));
+  t.push_back(limit_key("agent_tool_watchdog", "MULTICA_AGENT_TOOL_WATCHDOG", "agent-tool-watchdog",
+                        "the idle limit while a command or tool call runs (0: off)",
+                        [](auto& s) -> auto& { return s.agent_tool_watchdog; }));
+  t.push_back(limit_key("codex.semantic_inactivity_timeout", "MULTICA_CODEX_SEMANTIC_INACTIVITY_TIMEOUT",
+                        "codex-semantic-inactivity-timeout",
+                        "stop a turn that made no progress (only status and usage updates) for this long (0: off)",
+                        [](auto& s) -> auto& { return s.codex_semantic_timeout; }));
+  t.push_back(limit_key("codex.first_turn_timeout", "MULTICA_CODEX_FIRST_TURN_TIMEOUT", "codex-first-turn-timeout",
+                        "stop a turn that started nothing (no item) this long after it began (0: off)",
+                        [](auto& s) -> auto& { return s.codex_first_turn_timeout; }));
+  t.push_back(duration_key("codex.turn_end_grace", "MULTICA_CODEX_TURN_END_GRACE", "codex-turn-end-grace",
+                           "after a turn ends, how long codex may take to exit (its Stop hooks) before SIGTERM",
+                           [](auto& s) -> auto& { return s.codex_turn_end_grace; }, duration{0}));
   t.push_back(int_key("max_concurrent_tasks", "MULTICA_DAEMON_MAX_CONCURRENT_TASKS", "max-concurrent-tasks",
                       "tasks run at once on this machine", [](auto& s) -> auto& { return s.max_concurrent_tasks; }, 1, 1000));
   t.push_back(int_key("health_port", "MULTICA_DAEMON_HEALTH_PORT", "health-port",

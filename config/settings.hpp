@@ -91,7 +91,13 @@ struct settings {
   std::filesystem::path state_dir;        // the daemon's own store; see loader.hpp for the default
   duration poll_interval = 3s;
   duration heartbeat_interval = 15s;
-  duration agent_timeout = 2h;
+  duration agent_timeout = 2h;  // the hard cap on one task's agent; 0: none
+  // Liveness watchdogs (docs/configuration.md, "Liveness"); 0 turns one off.
+  duration agent_idle_watchdog = 30min;        // nothing at all from Codex
+  duration agent_tool_watchdog = 2h;           // ... while a tool call is in flight
+  duration codex_semantic_timeout = 10min;     // no progress (only status and usage)
+  duration codex_first_turn_timeout = 3min;    // no item since the turn started
+  duration codex_turn_end_grace = 30s;         // after the turn: Codex's Stop hooks, then SIGTERM
   duration shutdown_grace = 30s;
   duration server_timeout = 30s;  // one server request, start to answer
   int max_concurrent_tasks = 20;

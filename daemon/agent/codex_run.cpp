@@ -133,6 +133,14 @@ struct codex_run::impl : std::enable_shared_from_this<impl> {
     }
     for (auto& line : session_.take_lines()) queue_write(std::move(line));
     for (const auto& e : session_.take_events()) on_event(e);
+    auto activity = session_.take_activity();
+    if (!activity.empty() && options.on_activity) {
+      const auto now = std::chrono::system_clock::now();
+      for (auto& a : activity) {
+        a.at = now;
+        options.on_activity(a);
+      }
+    }
     for (const auto& n : session_.take_notes()) log_note(n);
     if (!session_end_seen && session_.finished()) {
       session_end_seen = true;

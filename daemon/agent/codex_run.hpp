@@ -47,6 +47,9 @@ struct codex_run_options {
   // (its slowest part) while the daemon still waits for the server's go-ahead.
   // A run stopped before release() closes stdin and reports no turn.
   bool hold_session = false;
+  // Every sign of life Codex gives during the turn, stamped with the time it
+  // was read: the task's liveness watchdogs feed on it. May be empty.
+  std::function<void(const proto::codex::activity&)> on_activity;
 };
 
 struct codex_run_result {

@@ -39,6 +39,19 @@ void print_disk(const json& d) {
             << (d.value("over_quota", false) ? "; OVER QUOTA with nothing left to reclaim (see the log)" : "") << "\n";
 }
 
+// "  cap 2h0m0s (1h58m3s left)  idle 30m0s (29m12s left)": the hard cap and
+// the liveness watch nearest to firing, as /health gives them.
+std::string limits_text(const json& t) {
+  std::string out = "  cap " + (t.contains("hard_cap") && t["hard_cap"].is_string() ? text(t, "hard_cap") : "none");
+  if (t.contains("hard_cap_left") && t["hard_cap_left"].is_string()) out += " (" + text(t, "hard_cap_left") + " left)";
+  auto w = t.find("idle_watchdog");
+  if (w != t.end() && w->is_object())
+    out += "  " + text(*w, "kind") + " " + text(*w, "limit") + " (" + text(*w, "left") + " left)";
+  else
+    out += "  idle watch not running";
+  return out;
+}
+
 void print(const json& h) {
   std::cout << "daemon:      " << text(h, "status") << " (pid " << text(h, "pid") << ", up " << text(h, "uptime")
             << ", multicad " << text(h, "cli_version") << ")\n"
@@ -51,7 +64,8 @@ void print(const json& h) {
       std::cout << "workspace:   " << text(w, "id") << " runtimes " << w.value("runtimes", json::array()).dump() << "\n";
   std::cout << "tasks:       " << text(h, "active_task_count") << " running\n";
   for (const auto& t : h.value("running_tasks", json::array()))
-    std::cout << "  " << text(t, "task_id") << "  issue " << text(t, "issue_id") << "  for " << text(t, "elapsed") << "\n";
+    std::cout << "  " << text(t, "task_id") << "  issue " << text(t, "issue_id") << "  for " << text(t, "elapsed")
+              << limits_text(t) << "\n";
   if (h.value("mode", "") == "server") {
     std::cout << "server:      last contact " << text(h, "last_server_contact") << "\n";
     if (h.contains("dispatch"))

@@ -38,6 +38,21 @@ json disk_json(const services& svc) {
           {"min_free_bytes", number_or_null(min_free)},
           {"over_quota", d.over_quota}};
 }
+// Whole seconds: "1h59m58s" reads better than nanoseconds, and a second is
+// as precise as a status line needs.
+std::string whole_seconds(std::chrono::nanoseconds d) {
+  return config::format_duration(std::chrono::floor<std::chrono::seconds>(d));
+}
+
+// The hard cap and the nearest liveness watch, each with the time left
+// (null where there is none, or the agent has not started).
+void add_liveness(json& entry, const task_liveness& l) {
+  entry["hard_cap"] = l.hard_cap ? json(whole_seconds(*l.hard_cap)) : json(nullptr);
+  entry["hard_cap_left"] = l.hard_cap_left ? json(whole_seconds(*l.hard_cap_left)) : json(nullptr);
+  entry["idle_watchdog"] = l.idle_kind.empty() ? json(nullptr)
+                                               : json{{"kind", l.idle_kind}, {"limit", whole_seconds(l.idle_limit)},
+                                                      {"left", whole_seconds(l.idle_left)}};
+}
 }  // namespace
 
 std::string health_json(services& svc, const std::string& server_url) {
@@ -51,10 +66,13 @@ std::string health_json(services& svc, const std::string& server_url) {
   }
   json running = json::array();
   auto now = system_clock::now();
-  for (const auto& t : svc.tasks.list())
-    running.push_back({{"task_id", t.task_id}, {"issue_id", t.issue_id}, {"workspace_id", t.workspace_id},
-                       {"started_at", execenv::format_rfc3339_utc(t.started)},
-                       {"elapsed", config::format_duration(floor<seconds>(now - t.started))}});
+  for (const auto& t : svc.tasks.list()) {
+    json entry{{"task_id", t.task_id}, {"issue_id", t.issue_id}, {"workspace_id", t.workspace_id},
+               {"started_at", execenv::format_rfc3339_utc(t.started)},
+               {"elapsed", config::format_duration(floor<seconds>(now - t.started))}};
+    add_liveness(entry, t.liveness ? t.liveness() : task_liveness{});
+    running.push_back(std::move(entry));
+  }
   const char* status = !svc.ready ? "starting" : svc.stopping ? "stopping" : !svc.store_problem.empty() ? "degraded" : "running";
   json out{{"status", status},
            {"pid", ::getpid()},

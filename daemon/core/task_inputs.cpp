@@ -69,6 +69,7 @@ agent::codex_run_options run_options(task_environment& env, const proto::task& t
   if (!over.agent_cwd.empty()) o.spawn.cwd = over.agent_cwd;
   o.task_id = task.id;
   o.limits.provider = env.provider;
+  o.limits.turn_end_grace = std::chrono::duration_cast<std::chrono::milliseconds>(env.settings.codex_turn_end_grace);
   o.session.client_name = "multicad";
   o.session.client_version = multicad_version;
   o.session.cwd = o.spawn.cwd.string();

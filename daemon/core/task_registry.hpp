@@ -7,11 +7,21 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 namespace multicad::core {
+
+// A running task's limits and the time left on each, for /health and
+// `multicad status`.
+struct task_liveness {
+  std::optional<std::chrono::nanoseconds> hard_cap;       // agent_timeout; nullopt: no cap
+  std::optional<std::chrono::nanoseconds> hard_cap_left;  // nullopt: the agent is not running yet
+  std::string idle_kind;  // the watch nearest to firing: "idle", "tool", "semantic", "first turn"; empty: none runs
+  std::chrono::nanoseconds idle_limit{0}, idle_left{0};
+};
 
 struct running_entry {
   std::string task_id;
@@ -20,6 +30,7 @@ struct running_entry {
   std::string runtime_id;
   std::chrono::system_clock::time_point started;
   std::function<void(const std::string& reason)> stop;  // asks the task to stop; idempotent
+  std::function<task_liveness()> liveness;              // may be empty
 };
 
 class task_registry {

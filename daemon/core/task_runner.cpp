@@ -70,6 +70,9 @@ lc::task_limits limits_for(const task_environment& env) {
   l.cancel_reason = env.channel.cancel_reason();
   l.status_poll = env.status_poll;
   l.flush_interval = env.flush_interval;
+  auto ms = [](std::chrono::nanoseconds d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d); };
+  l.watchdogs = {ms(env.settings.agent_idle_watchdog), ms(env.settings.agent_tool_watchdog),
+                 ms(env.settings.codex_semantic_timeout), ms(env.settings.codex_first_turn_timeout)};
   return l;
 }
 
@@ -79,12 +82,14 @@ class task_shell : public std::enable_shared_from_this<task_shell> {
  public:
   task_shell(task_environment& env, proto::task task, asio::any_io_executor ex)
       : env_(env), task_(std::move(task)), ex_(ex), machine_(limits_for(env)), finished_(ex),
-        timers_{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)} {}
+        timers_{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex),
+                asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)} {}
 
   asio::awaitable<task_end> run();
   void shutdown(const std::string& reason) {
     feed([&] { machine_.shutdown(reason); });
   }
+  task_liveness liveness() const;
 
  private:
   template <class F>
@@ -94,6 +99,7 @@ class task_shell : public std::enable_shared_from_this<task_shell> {
   void fault(const std::string& what);
   void arm(lc::timer which, std::chrono::milliseconds after);
   void cancel(lc::timer which);
+  void wait(lc::timer which, unsigned generation);
   void post(const lc::final_report& r);
   void spawn_agent(bool held);
   void agent_not_spawned(const std::string& what);
@@ -114,8 +120,10 @@ class task_shell : public std::enable_shared_from_this<task_shell> {
   lc::task_machine machine_;
   lc::message_batcher batcher_;
   asio::steady_timer finished_;  // cancelled when the machine says `finished`
-  std::array<asio::steady_timer, 3> timers_;  // by lc::timer
-  std::array<unsigned, 3> generation_{};
+  std::array<asio::steady_timer, lc::timer_count> timers_;  // by lc::timer
+  std::array<unsigned, lc::timer_count> generation_{};
+  std::array<bool, lc::timer_count> armed_{};
+  std::array<asio::steady_timer::time_point, lc::timer_count> due_{};  // when an armed timer fires
   bool applying_ = false, faulted_ = false;
   std::optional<task_end> end_;
   bool gc_meta_due_ = false;
@@ -222,12 +230,28 @@ void task_shell::execute(const lc::command& c) {
   }
 }
 
+// The watchdogs re-arm a timer on every line Codex writes, nearly always
+// to a later deadline: that only moves due_, and the wait in flight waits
+// again when it wakes early. An earlier deadline re-arms for real.
 void task_shell::arm(lc::timer which, std::chrono::milliseconds after) {
   auto i = static_cast<std::size_t>(which);
+  due_[i] = asio::steady_timer::clock_type::now() + after;
+  if (armed_[i] && timers_[i].expiry() <= due_[i]) return;
   auto generation = ++generation_[i];
-  timers_[i].expires_after(after);
+  armed_[i] = true;
+  timers_[i].expires_at(due_[i]);
+  wait(which, generation);
+}
+
+void task_shell::wait(lc::timer which, unsigned generation) {
+  auto i = static_cast<std::size_t>(which);
   timers_[i].async_wait([self = shared_from_this(), which, i, generation](boost::system::error_code ec) {
     if (ec || self->generation_[i] != generation) return;  // cancelled or re-armed
+    if (asio::steady_timer::clock_type::now() < self->due_[i]) {
+      self->timers_[i].expires_at(self->due_[i]);  // moved on meanwhile
+      return self->wait(which, generation);
+    }
+    self->armed_[i] = false;
     self->feed([&] { self->machine_.timer_fired(which); });
   });
 }
@@ -235,7 +259,27 @@ void task_shell::arm(lc::timer which, std::chrono::milliseconds after) {
 void task_shell::cancel(lc::timer which) {
   auto i = static_cast<std::size_t>(which);
   ++generation_[i];
+  armed_[i] = false;
   timers_[i].cancel();
+}
+
+task_liveness task_shell::liveness() const {
+  task_liveness l;
+  const auto now = asio::steady_timer::clock_type::now();
+  auto left = [&](lc::timer t) {
+    return std::max(std::chrono::nanoseconds{0}, due_[static_cast<std::size_t>(t)] - now);
+  };
+  if (env_.settings.agent_timeout.count() > 0) l.hard_cap = env_.settings.agent_timeout;
+  if (armed_[static_cast<std::size_t>(lc::timer::timeout)]) l.hard_cap_left = left(lc::timer::timeout);
+  const auto& dog = machine_.watchdogs();
+  for (auto w : {lc::watch::idle, lc::watch::progress, lc::watch::first_item}) {
+    auto t = static_cast<lc::timer>(static_cast<int>(lc::timer::idle) + static_cast<int>(w));
+    if (!armed_[static_cast<std::size_t>(t)] || (!l.idle_kind.empty() && left(t) >= l.idle_left)) continue;
+    l.idle_kind = dog.label(w);
+    l.idle_limit = dog.window(w);
+    l.idle_left = left(t);
+  }
+  return l;
 }
 
 void task_shell::post(const lc::final_report& r) {
@@ -331,6 +375,9 @@ void task_shell::spawn_agent(bool held) {
   auto options = run_options(env_, task_, *prepared_, request_, checked_, capability, over_);
   options.hold_session = held;
   std::weak_ptr<task_shell> weak = shared_from_this();
+  options.on_activity = [weak](const proto::codex::activity& a) {
+    if (auto self = weak.lock()) self->feed([&] { self->machine_.activity(a); });
+  };
   auto on_event = [weak](const proto::codex::event& e) {
     if (auto self = weak.lock()) {
       self->batcher_.add(e);
@@ -391,6 +438,10 @@ asio::awaitable<task_end> task_shell::run() {
   env_.registry.add({task_.id, task_.issue_id, task_.workspace_id, task_.runtime_id, std::chrono::system_clock::now(),
                      [weak](const std::string& reason) {
                        if (auto self = weak.lock()) self->shutdown(reason);
+                     },
+                     [weak] {
+                       auto self = weak.lock();
+                       return self ? self->liveness() : task_liveness{};
                      }});
   struct unregister {
     task_environment& env;

@@ -10,12 +10,15 @@ using wire::json;
 
 namespace {
 
-// Notifications the daemon never reads: the deltas repeat what item/completed
-// carries in full, and the rest is per-connection noise (spec §2.1, §4.9).
+// Notifications the daemon never reads: per-connection noise (spec §2.1,
+// §4.9), and the answer's per-token deltas, which item/completed repeats in
+// full. Command output and reasoning deltas do come: they forward nothing,
+// but they are how the watchdogs see a long command or a long thought is
+// alive (activity.cpp).
 const char* const opted_out_notifications[] = {
-    "item/agentMessage/delta",          "account/rateLimits/updated",
-    "item/commandExecution/outputDelta", "item/reasoning/summaryTextDelta",
-    "item/reasoning/textDelta",         "remoteControl/status/changed",
+    "item/agentMessage/delta",
+    "account/rateLimits/updated",
+    "remoteControl/status/changed",
 };
 
 const char* method_of(request_kind kind) {
@@ -54,6 +57,7 @@ void session::interrupt(std::string reason) { impl_->interrupt(std::move(reason)
 
 std::vector<std::string> session::take_lines() { return std::exchange(impl_->lines_, {}); }
 std::vector<event> session::take_events() { return std::exchange(impl_->events_, {}); }
+std::vector<activity> session::take_activity() { return std::exchange(impl_->activity_, {}); }
 std::vector<log_note> session::take_notes() { return std::exchange(impl_->notes_, {}); }
 
 session::state session::current_state() const { return impl_->state_; }
@@ -78,7 +82,9 @@ void session::impl::on_line(std::string_view line) {
   auto parsed = wire::parse_line(line);
   if (!parsed.msg) return report_bad_line(line, parsed.is_json, parsed.problem);
   try {
+    const state before = state_;
     dispatch(*parsed.msg);
+    record_activity(*parsed.msg, before);
   } catch (const wire::malformed_message& e) {
     report_bad_line(line, true, e.problem);
   } catch (const std::exception& e) {

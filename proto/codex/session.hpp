@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "proto/codex/activity.hpp"
 #include "proto/exit_status.hpp"
 #include "proto/log_note.hpp"
 
@@ -118,6 +119,7 @@ class session {
   // Drain after every call above.
   std::vector<std::string> take_lines();  // to write to Codex's stdin; each ends with '\n'
   std::vector<event> take_events();
+  std::vector<activity> take_activity();  // signs of life during the turn (activity.hpp)
   std::vector<log_note> take_notes();
 
   state current_state() const;

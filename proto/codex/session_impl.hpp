@@ -75,6 +75,9 @@ struct session::impl {
   void abandon_open_items();
   const open_tool_item* find_open_item(const std::string& id) const;
 
+  // activity.cpp: what the watchdogs see of one message, handled or not.
+  void record_activity(const wire::message& msg, state before);
+
   // approvals.cpp
   void on_server_request(const wire::json& id, const std::string& method, const wire::json& params);
   void answer_approval(const wire::json& id, const std::string& method, const wire::json& params);
@@ -100,6 +103,7 @@ struct session::impl {
   // Produced by every call, drained by take_*().
   std::vector<std::string> lines_;
   std::vector<event> events_;
+  std::vector<activity> activity_;
   std::vector<log_note> notes_;
 };
 

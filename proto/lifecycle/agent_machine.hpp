@@ -16,7 +16,10 @@
 //                                                     no turn to interrupt
 //   starting|in_turn|interrupting --session_finished | exited | stdout_closed--> closing
 //   interrupting --interrupt_grace fires--> closing  (Codex ignored turn/interrupt)
-//   closing      (on entry: close_stdin; arm step)  --exited--> reaping
+//   closing      (on entry: close_stdin; arm step, or turn_end_grace when the
+//                session ended without a stop: Codex's Stop hooks run now;
+//                a stop during that grace re-arms step)
+//                --exited--> reaping
 //                --step fires-->        terminating   signal_group SIGTERM; arm step
 //   terminating  --exited | step fires--> reaping
 //   reaping      (on entry: kill_all: the group and marked strays)  --exited--> draining
@@ -57,6 +60,10 @@ struct agent_limits {
   std::chrono::milliseconds interrupt_grace{std::chrono::seconds(5)};
   // Each later step (close stdin, SIGTERM, the pipes' EOF) waits this long.
   std::chrono::milliseconds step_grace{std::chrono::seconds(2)};
+  // After a turn that ended without a stop (turn/completed, a fatal reply),
+  // how long Codex may take to exit once its stdin is closed: its Stop hooks
+  // run in this window. Then SIGTERM, as any stop. codex.turn_end_grace.
+  std::chrono::milliseconds turn_end_grace{std::chrono::seconds(30)};
   std::string provider = "codex";
 };
 
@@ -85,7 +92,7 @@ class agent_machine {
 
  private:
   void interrupt(std::string reason);
-  void enter_closing();
+  void enter_closing(std::chrono::milliseconds wait);
   void enter_reaping();
   void enter_draining();
   void emit(agent_command c) { commands_.push_back(std::move(c)); }
@@ -97,6 +104,7 @@ class agent_machine {
   bool stop_requested_ = false;
   bool released_early_ = false;
   bool exited_ = false, streams_closed_ = false;
+  bool in_turn_end_grace_ = false;  // closing, waiting out turn_end_grace (a stop cuts it short)
 };
 
 }  // namespace multicad::proto::lifecycle

@@ -10,7 +10,8 @@
 
 namespace multicad::proto::lifecycle {
 
-task_machine::task_machine(task_limits limits) : limits_(std::move(limits)) {
+task_machine::task_machine(task_limits limits)
+    : limits_(std::move(limits)), watchdog_(limits_.watchdogs, limits_.provider) {
   facts_.provider = limits_.provider;
 }
 
@@ -82,6 +83,9 @@ void task_machine::timer_fired(timer which) {
     case timer::timeout:
       begin_stop(stop_cause::timeout, limits_.timeout_message);
       break;
+    case timer::idle: watchdog_expired(watch::idle); break;
+    case timer::progress: watchdog_expired(watch::progress); break;
+    case timer::first_item: watchdog_expired(watch::first_item); break;
   }
   advance();
 }
@@ -91,6 +95,17 @@ void task_machine::event_added() {
   if (!agent_alive) return;
   messages_pending_ = true;
   if (!flush_armed_) flush_now();  // the leading edge: a lone event waits for nothing
+}
+
+void task_machine::activity(const codex::activity& a) {
+  if (state_ != state::running) return;  // a stop is under way, or the agent is gone
+  apply(watchdog_.observe(a));
+  if (a.what == codex::activity::kind::turn_ended && !turn_over_) {
+    // The work is done: the hard cap no longer applies to Codex's exit,
+    // which the agent machine bounds (turn_end_grace, then the ladder).
+    turn_over_ = true;
+    emit(cmd::cancel_timer{timer::timeout});
+  }
 }
 
 void task_machine::shutdown(std::string reason) {
@@ -121,6 +136,12 @@ std::vector<log_note> task_machine::take_notes() { return std::exchange(notes_, 
 
 void task_machine::begin_stop(stop_cause cause, std::string reason) {
   if (facts_.cause != stop_cause::none) return;  // the first reason decides the report
+  if (turn_over_ && cause == stop_cause::shutdown && state_ == state::running) {
+    // The turn's result stands; a shutdown only cuts Codex's exit short.
+    if (!stop_sent_) emit(cmd::stop_agent{std::move(reason)});
+    stop_sent_ = true;
+    return;
+  }
   facts_.cause = cause;
   facts_.stop_reason = std::move(reason);
   if (state_ == state::running || state_ == state::booting) state_ = state::stopping;
@@ -130,7 +151,7 @@ void task_machine::spawn() {
   const bool held = start_ == progress::pending;
   emit(cmd::spawn_agent{held});
   emit(cmd::arm_timer{timer::status_poll, limits_.status_poll});
-  emit(cmd::arm_timer{timer::timeout, limits_.agent_timeout});
+  if (limits_.agent_timeout.count() > 0) emit(cmd::arm_timer{timer::timeout, limits_.agent_timeout});
   state_ = held ? state::booting : state::running;
   if (!held) emit(cmd::send_progress{"Launching " + limits_.provider, 1, 2});
 }
@@ -139,6 +160,7 @@ void task_machine::end_agent_phase() {
   emit(cmd::cancel_timer{timer::status_poll});
   emit(cmd::cancel_timer{timer::timeout});
   emit(cmd::cancel_timer{timer::flush});
+  apply(watchdog_.stop());
   flush_armed_ = false;
   if (messages_pending_) emit(cmd::flush_messages{});  // the last batch goes out before the report
   messages_pending_ = false;
@@ -150,6 +172,25 @@ void task_machine::flush_now() {
   messages_pending_ = false;
   flush_armed_ = true;
   emit(cmd::arm_timer{timer::flush, limits_.flush_interval});
+}
+
+void task_machine::apply(const std::vector<watch_change>& changes) {
+  for (const auto& c : changes) {
+    auto which = static_cast<timer>(static_cast<int>(timer::idle) + static_cast<int>(c.which));
+    if (c.arm) emit(cmd::arm_timer{which, *c.arm});
+    else emit(cmd::cancel_timer{which});
+  }
+}
+
+void task_machine::watchdog_expired(watch which) {
+  const auto label = watchdog_.label(which);
+  const auto window = go_duration(watchdog_.window(which));
+  auto reason = watchdog_.fire(which);
+  if (state_ != state::running) return;  // stopping already: the first reason stands
+  notes_.push_back(log_note{log_note::level::warn, "liveness watchdog stopped the agent",
+                            {{"watchdog", label}, {"limit", window}, {"reason", reason}}});
+  apply(watchdog_.stop());
+  begin_stop(stop_cause::timeout, std::move(reason));
 }
 
 void task_machine::advance() {

@@ -25,8 +25,10 @@
 // prepares, then ends the task with the shutdown reason, spawning nothing.
 // While the agent runs: poll the assigner every status_poll (the answer
 // re-arms it), flush messages on the leading edge (the first event after a
-// quiet spell at once, then at most one flush per flush_interval), and stop
-// the agent at agent_timeout.
+// quiet spell at once, then at most one flush per flush_interval), stop
+// the agent at agent_timeout (0: never), and stop it when a liveness
+// watchdog expires (watchdog.hpp: Codex silent, not progressing, or not
+// starting anything): activity() feeds them, each is a timer.
 #pragma once
 
 #include <chrono>
@@ -38,11 +40,14 @@
 #include "proto/codex/session.hpp"
 #include "proto/exit_status.hpp"
 #include "proto/lifecycle/final_report.hpp"
+#include "proto/lifecycle/watchdog.hpp"
 #include "proto/log_note.hpp"
 
 namespace multicad::proto::lifecycle {
 
-enum class timer { status_poll, flush, timeout };
+// idle, progress and first_item are the watchdog's watches, in watch's order.
+enum class timer { status_poll, flush, timeout, idle, progress, first_item };
+constexpr std::size_t timer_count = 6;
 
 // The commands, in the order they are to be carried out. Commands that ask
 // something (ask_start, prepare, spawn_agent, poll_remote, arm_timer) are
@@ -69,11 +74,12 @@ using command = std::variant<cmd::ask_start, cmd::prepare, cmd::spawn_agent, cmd
 
 struct task_limits {
   std::string provider = "codex";  // in messages: "Launching codex"
-  std::chrono::milliseconds agent_timeout{std::chrono::hours(2)};
+  std::chrono::milliseconds agent_timeout{std::chrono::hours(2)};  // 0: no hard cap
   std::string timeout_message = "codex timed out after 2h0m0s";  // the failure when agent_timeout passes
   std::string cancel_reason = "cancelled by the server";        // who cancels, for the log and the agent
   std::chrono::milliseconds status_poll{std::chrono::seconds(5)};
   std::chrono::milliseconds flush_interval{500};
+  watchdog_limits watchdogs;
 };
 
 class task_machine {
@@ -93,6 +99,7 @@ class task_machine {
   void remote_answer(int poll_id, remote_state state);
   void timer_fired(timer which);
   void event_added();  // the agent produced an event for the batcher
+  void activity(const codex::activity& a);  // a sign of life during the turn, for the watchdogs
   void shutdown(std::string reason);
   // Something in the daemon broke while the task ran (an exception in its
   // shell): stop the agent and fail the task with `what`, never end silently.
@@ -103,6 +110,8 @@ class task_machine {
 
   state current_state() const { return state_; }
   bool done() const { return state_ == state::done; }
+  // The running watches, for `multicad status` (their deadlines are the shell's timers).
+  const watchdog& watchdogs() const { return watchdog_; }
 
  private:
   enum class progress { pending, ok, failed };
@@ -112,6 +121,8 @@ class task_machine {
   void end_agent_phase();
   void conclude();
   void flush_now();
+  void apply(const std::vector<watch_change>& changes);
+  void watchdog_expired(watch which);
   void emit(command c) { commands_.push_back(std::move(c)); }
 
   task_limits limits_;
@@ -124,6 +135,8 @@ class task_machine {
   bool stop_sent_ = false;
   bool messages_pending_ = false, flush_armed_ = false;
   int next_poll_ = 0;
+  watchdog watchdog_;
+  bool turn_over_ = false;  // the turn ended on its own; Codex is only exiting
 };
 
 }  // namespace multicad::proto::lifecycle

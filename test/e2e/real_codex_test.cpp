@@ -2,7 +2,8 @@
 // fake server, Codex (pointed by the task's config at a mock Responses API
 // on loopback) runs a shell command in its sandbox that writes a file in
 // the workdir, and the server receives the tool use and result, usage and
-// the final answer.
+// the final answer. A model that stalls is stopped by the liveness
+// watchdogs with what Codex last did.
 #include <catch2/catch.hpp>
 
 #include "test/support/real_codex_fixture.hpp"
@@ -64,4 +65,30 @@ TEST_CASE("a model error is reported with codex's own text", "[e2e]") {
   auto id = t.server.add_task(t.workspace);
   REQUIRE(t.wait_status(id, "failed"));
   CHECK_THAT(t.server.task(id).at("error").get<std::string>(), Catch::Contains("mock bad request detail"));
+}
+
+TEST_CASE("a model that stalls mid-turn is stopped by the idle watchdog with what codex last did", "[e2e]") {
+  // Only the idle watchdog, short: the mock answers response.created, then
+  // holds the stream open; Codex has nothing more to say.
+  e2e t({{"MULTICA_AGENT_IDLE_WATCHDOG", "3s"}, {"MULTICA_CODEX_SEMANTIC_INACTIVITY_TIMEOUT", "0"},
+         {"MULTICA_CODEX_FIRST_TURN_TIMEOUT", "0"}});
+  t.model.script(json::array({{{"type", "stall"}}}));
+  auto id = t.server.add_task(t.workspace);
+  REQUIRE(t.wait_status(id, "failed"));
+  auto error = t.server.task(id).at("error").get<std::string>();
+  INFO(error << "\n" << t.daemon->log());
+  CHECK_THAT(error, Catch::Matches("codex sent nothing for 3s; last event: [^;]+ at "
+                                   "20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"));
+  CHECK_THAT(t.daemon->log(), Catch::Contains("liveness watchdog stopped the agent") && Catch::Contains("watchdog=idle"));
+  CHECK(t.model.requests().size() == 1);  // the stalled request, never retried into an answer
+}
+
+TEST_CASE("a model that never answers trips the first-turn watchdog: the prompt's echo is not an item", "[e2e]") {
+  e2e t(std::map<std::string, std::string>{{"MULTICA_CODEX_FIRST_TURN_TIMEOUT", "2s"}});
+  t.model.script(json::array({{{"type", "stall"}}}));
+  auto id = t.server.add_task(t.workspace);
+  REQUIRE(t.wait_status(id, "failed"));
+  auto error = t.server.task(id).at("error").get<std::string>();
+  INFO(error);
+  CHECK_THAT(error, Catch::StartsWith("codex started nothing in the 2s after the turn began at "));
 }

@@ -396,3 +396,52 @@ TEST_CASE("an event after a quiet spell reaches the server at once instead of at
   // A fixed 500 ms tick would hold each for 0-500 ms (all five under 250 ms: a 3 % chance).
   for (auto w : waits) CHECK(w < 250);
 }
+
+TEST_CASE("a codex that goes silent in its turn is stopped by the idle watchdog and the task says why", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start({{"MULTICA_AGENT_IDLE_WATCHDOG", "1s"}, {"MULTICA_CODEX_FIRST_TURN_TIMEOUT", "0"},
+                    {"MULTICA_CODEX_SEMANTIC_INACTIVITY_TIMEOUT", "0"}});
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "hang"}});  // turn/start answered, then silence
+  REQUIRE(f.wait_status(id, "failed"));
+  auto error = f.server.task(id).at("error").get<std::string>();
+  INFO(error);
+  CHECK_THAT(error, Catch::Matches("codex sent nothing for 1s; last event: item/completed userMessage at "
+                                   "20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"));
+  CHECK(eventually([&] { return d->log().find("liveness watchdog stopped the agent") != std::string::npos; }));
+  CHECK(marked_processes(id) == 0);  // the stop ran its whole ladder
+}
+
+TEST_CASE("codex's stop hook after the turn runs to its end before the task is reported", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start();  // codex.turn_end_grace: 30s
+  auto log = f.dir / "codex.log";
+  // Longer than the stop ladder's 2s step, which is all it had before the grace.
+  auto id = f.task_with({{"FAKE_CODEX_LOG", log.string()}, {"FAKE_CODEX_STOP_HOOK_MS", "3000"}});
+  REQUIRE(f.wait_status(id, "completed"));
+  // The report came after codex's exit, so the hook's end is already logged.
+  auto text = read_file(log);
+  CHECK_THAT(text, Catch::Contains(R"({"stopHook":"done"})"));
+  CHECK_THAT(text, !Catch::Contains(R"({"stopHook":"cut"})"));
+}
+
+TEST_CASE("a stop hook longer than the turn-end grace is cut by SIGTERM and the task still completes", "[integration][daemon]") {
+  fixture f;
+  auto d = f.start({{"MULTICA_CODEX_TURN_END_GRACE", "500ms"}});
+  auto log = f.dir / "codex.log";
+  auto id = f.task_with({{"FAKE_CODEX_LOG", log.string()}, {"FAKE_CODEX_STOP_HOOK_MS", "60000"}});
+  REQUIRE(f.wait_status(id, "completed"));
+  auto text = read_file(log);
+  CHECK_THAT(text, Catch::Contains(R"({"stopHook":"cut"})"));
+  CHECK(marked_processes(id) == 0);
+}
+
+TEST_CASE("a codex that keeps talking is never stopped by an idle window shorter than its turn", "[integration][daemon]") {
+  // 40 items at 10/s: 4s of turn, never 2s of silence. Every item re-arms
+  // the idle timer to a later deadline; a timer that fired at an earlier
+  // one would fail the task at 2s.
+  fixture f;
+  auto d = f.start({{"MULTICA_AGENT_IDLE_WATCHDOG", "2s"}});
+  auto id = f.task_with({{"FAKE_CODEX_SCENARIO", "flood"}, {"FAKE_CODEX_EVENTS", "40"}, {"FAKE_CODEX_RATE", "10"}});
+  REQUIRE(f.wait_status(id, "completed"));
+  CHECK(d->log().find("liveness watchdog stopped the agent") == std::string::npos);
+}

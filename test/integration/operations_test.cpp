@@ -182,6 +182,20 @@ TEST_CASE("multicad status describes the running daemon and says when none runs"
                         Catch::Contains("dispatch:    poll since "));
   auto j = f.cli({"status", "--port", port, "--json"}, {});
   CHECK(json::parse(j.out).at("running_tasks").at(0).at("task_id") == id);
+
+  // Once the turn runs: the hard cap and the watch nearest to firing, each
+  // with its time left (the fake codex went silent after turn/start, so the
+  // first-turn watch, 3m, is nearest).
+  REQUIRE(eventually([&] { return d.health().at("running_tasks").at(0).at("idle_watchdog").is_object(); }));
+  auto task = d.health().at("running_tasks").at(0);
+  INFO(task.dump());
+  CHECK(task.at("hard_cap") == "2h0m0s");
+  CHECK_THAT(task.at("hard_cap_left").get<std::string>(), Catch::StartsWith("1h59m"));
+  CHECK(task.at("idle_watchdog").at("kind") == "first turn");
+  CHECK(task.at("idle_watchdog").at("limit") == "3m0s");
+  CHECK_THAT(task.at("idle_watchdog").at("left").get<std::string>(), Catch::Matches("2m[0-9]+s"));
+  r = f.cli({"status", "--port", port}, {});
+  CHECK_THAT(r.out, Catch::Contains("  cap 2h0m0s (1h59m") && Catch::Contains("  first turn 3m0s (2m"));
   d.signal(SIGTERM);
   auto exited = d.wait(30s);
   INFO(d.log());

@@ -74,8 +74,26 @@ class AppServer {
       process.on('SIGTERM', () => process.exit(0));
     }
     readLines(process.stdin, (line) => this.handleLine(line), () => {
-      if (!this.scenario.ignoreShutdown) setTimeout(() => process.exit(0), EOF_EXIT_MS);
+      if (this.scenario.ignoreShutdown) return;
+      const hookMs = Number(process.env.FAKE_CODEX_STOP_HOOK_MS || 0);
+      if (hookMs > 0) return this.runStopHook(hookMs);
+      setTimeout(() => process.exit(0), EOF_EXIT_MS);
     });
+  }
+
+  // A Stop hook that runs between the end of the input and the exit: the
+  // log says whether it ran to its end or a SIGTERM cut it short.
+  runStopHook(ms) {
+    this.opts.log(JSON.stringify({ stopHook: 'started' }));
+    process.removeAllListeners('SIGTERM');
+    process.on('SIGTERM', () => {
+      this.opts.log(JSON.stringify({ stopHook: 'cut' }));
+      process.exit(0);
+    });
+    setTimeout(() => {
+      this.opts.log(JSON.stringify({ stopHook: 'done' }));
+      process.exit(0);
+    }, ms);
   }
 
   // ---- incoming ---------------------------------------------------------

@@ -327,3 +327,42 @@ TEST_CASE("a profile follows its own CLI config and the reference daemon's port 
   f.env["MULTICA_PROFILE"] = "../x";
   CHECK_THAT(load_error(f.inputs()).to_string(), Catch::Contains("MULTICA_PROFILE") && Catch::Contains("one plain folder name"));
 }
+
+TEST_CASE("the liveness limits take upstream's variables and 0 to turn one off and refuse anything under 1s", "[config][loader]") {
+  fixture f;
+  auto s = load(f.inputs());
+  REQUIRE(s.has_value());
+  CHECK(s->values.agent_idle_watchdog == std::chrono::minutes(30));
+  CHECK(s->values.agent_tool_watchdog == std::chrono::hours(2));
+  CHECK(s->values.codex_semantic_timeout == std::chrono::minutes(10));
+  CHECK(s->values.codex_first_turn_timeout == std::chrono::minutes(3));
+  CHECK(s->values.codex_turn_end_grace == std::chrono::seconds(30));
+
+  f.env["MULTICA_AGENT_IDLE_WATCHDOG"] = "45m";
+  f.env["MULTICA_AGENT_TOOL_WATCHDOG"] = "0";
+  f.env["MULTICA_CODEX_SEMANTIC_INACTIVITY_TIMEOUT"] = "1s";
+  f.env["MULTICA_CODEX_FIRST_TURN_TIMEOUT"] = "90s";
+  f.env["MULTICA_AGENT_TIMEOUT"] = "0";
+  s = load(f.inputs());
+  REQUIRE(s.has_value());
+  CHECK(s->values.agent_idle_watchdog == std::chrono::minutes(45));
+  CHECK(s->values.agent_tool_watchdog == std::chrono::nanoseconds(0));
+  CHECK(s->values.codex_semantic_timeout == std::chrono::seconds(1));
+  CHECK(s->values.codex_first_turn_timeout == std::chrono::seconds(90));
+  CHECK(s->values.agent_timeout == std::chrono::nanoseconds(0));
+
+  for (const char* bad : {"500ms", "-1m", "soon"}) {
+    INFO(bad);
+    f.env = {{"MULTICA_AGENT_IDLE_WATCHDOG", bad}};
+    auto e = load_error(f.inputs());
+    CHECK(e.source == "MULTICA_AGENT_IDLE_WATCHDOG");
+    CHECK_THAT(e.message, Catch::Contains("agent_idle_watchdog") && Catch::Contains("0"));
+  }
+  f.env.clear();
+  write_file(f.dir / "c.toml", "[codex]\nfirst_turn_timeout = \"100ms\"\n");
+  auto in = f.inputs();
+  in.config_file = f.dir / "c.toml";
+  auto e = load_error(in);
+  CHECK_THAT(e.source, Catch::StartsWith((f.dir / "c.toml").string()));
+  CHECK_THAT(e.message, Catch::Contains("must be 0 (off) or at least 1s"));
+}

@@ -74,6 +74,7 @@ struct driver {
   std::vector<json> sent;        // the same, parsed
   std::vector<event> events;
   std::vector<log_note> notes;
+  std::vector<activity> signs;  // take_activity(), in order
 
   // Collects what the last call queued.
   void drain() {
@@ -85,6 +86,7 @@ struct driver {
     }
     for (auto& e : s.take_events()) events.push_back(std::move(e));
     for (auto& n : s.take_notes()) notes.push_back(std::move(n));
+    for (auto& a : s.take_activity()) signs.push_back(std::move(a));
   }
 
   void start() { s.start(); drain(); }

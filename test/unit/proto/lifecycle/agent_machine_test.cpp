@@ -171,13 +171,71 @@ TEST_CASE("a turn that ends after the interrupt closes stdin without waiting for
 TEST_CASE("a session that finishes on its own closes stdin and the ladder follows", "[lifecycle][agent]") {
   agent_harness h;
   h.to_in_turn();
-  SECTION("turn completed") { h.session_finished(); }
-  SECTION("stdout closed") { h.stdout_closed(); }
-  CHECK(h.step == closing);
+  SECTION("turn completed: codex gets the turn-end grace for its Stop hooks") {
+    h.session_finished();
+    CHECK(h.step == lines{"cancel start_limit", "cancel interrupt_grace", "close_stdin", "arm step 30000ms"});
+  }
+  SECTION("stdout closed: codex is leaving, the usual step") {
+    h.stdout_closed();
+    CHECK(h.step == closing);
+  }
   CHECK(h.m.current_state() == st::closing);
   CHECK(h.m.stop_reason().empty());  // nobody asked for a stop
   h.session_finished();              // once
   CHECK(h.step.empty());
+}
+
+TEST_CASE("after its turn codex has the turn-end grace to exit and then the stop ladder", "[lifecycle][agent]") {
+  agent_limits limits;
+  limits.turn_end_grace = 45s;
+  agent_harness h(limits);
+  h.to_in_turn();
+  h.session_finished();  // turn/completed: its Stop hooks run now
+  CHECK(h.step == lines{"cancel start_limit", "cancel interrupt_grace", "close_stdin", "arm step 45000ms"});
+  SECTION("a hook that ends within the grace: codex exits, nothing is signalled") {
+    h.advance(44s);
+    CHECK(h.step.empty());
+    CHECK(h.m.current_state() == st::closing);
+    h.exited();
+    CHECK(h.step == lines{"cancel step", "kill_all", "arm step 2000ms"});
+    h.streams_closed();
+    CHECK(h.step == lines{"cancel step", "close_pipes", "finished"});
+    CHECK(h.count<agent_cmd::terminate_group>() == 0);
+  }
+  SECTION("a hook that outlasts it: SIGTERM, then SIGKILL, and only then finished") {
+    h.advance(45s);
+    CHECK(h.step == lines{"terminate_group", "arm step 2000ms"});
+    CHECK_FALSE(h.finished());  // the result waits for codex's end
+    h.advance(2s);
+    CHECK(h.step == lines{"kill_all"});
+    CHECK_FALSE(h.finished());  // reaping: only the exit moves it on
+    h.exited();
+    h.streams_closed();
+    CHECK(h.finished());
+  }
+}
+
+TEST_CASE("a stop during the turn-end grace does not wait it out", "[lifecycle][agent]") {
+  agent_limits limits;
+  limits.turn_end_grace = 45s;
+  agent_harness h(limits);
+  h.to_in_turn();
+  h.session_finished();
+  h.advance(10s);
+  h.stop("the daemon is shutting down");  // the daemon's stop budget is shorter than the grace
+  CHECK(h.step == lines{"arm step 2000ms"});
+  h.advance(2s);
+  CHECK(h.step == lines{"terminate_group", "arm step 2000ms"});
+}
+
+TEST_CASE("a stopped turn does not get the turn-end grace", "[lifecycle][agent]") {
+  agent_limits limits;
+  limits.turn_end_grace = 45s;
+  agent_harness h(limits);
+  h.to_in_turn();
+  h.stop(cancel);
+  h.session_finished();  // turn/completed "interrupted"
+  CHECK(h.step == closing);
 }
 
 TEST_CASE("pipes that closed before the exit let the ladder finish at the exit", "[lifecycle][agent]") {

@@ -67,6 +67,9 @@ inline std::string name_of(timer t) {
     case timer::status_poll: return "status_poll";
     case timer::flush: return "flush";
     case timer::timeout: return "timeout";
+    case timer::idle: return "idle";
+    case timer::progress: return "progress";
+    case timer::first_item: return "first_item";
   }
   return "?";
 }
@@ -221,6 +224,7 @@ struct task_harness : timer_driver<task_harness, timer> {
   void answer(int poll_id, remote_state s) { m.remote_answer(poll_id, s); collect(); }
   void answer_last_poll(remote_state s) { answer(last_poll(), s); }
   void event() { m.event_added(); collect(); }
+  void activity(codex::activity a) { m.activity(a); collect(); }
   void shutdown(std::string reason = "the daemon is shutting down") { m.shutdown(std::move(reason)); collect(); }
   void internal_error(std::string what) { m.internal_error(std::move(what)); collect(); }
 
