@@ -12,10 +12,11 @@ namespace {
 
 // Notifications the daemon never reads: the deltas repeat what item/completed
 // carries in full, and the rest is per-connection noise (spec §2.1, §4.9).
+// Command output deltas are read: Codex 0.120 sometimes sends a command's
+// item/completed without its output, or none at all.
 const char* const opted_out_notifications[] = {
-    "item/agentMessage/delta",          "account/rateLimits/updated",
-    "item/commandExecution/outputDelta", "item/reasoning/summaryTextDelta",
-    "item/reasoning/textDelta",         "remoteControl/status/changed",
+    "item/agentMessage/delta",         "account/rateLimits/updated", "item/reasoning/summaryTextDelta",
+    "item/reasoning/textDelta",        "remoteControl/status/changed",
 };
 
 const char* method_of(request_kind kind) {

@@ -28,7 +28,10 @@ struct open_tool_item {
   std::string id;
   std::string tool;     // the events' tool name ("exec_command", ...)
   std::string subject;  // the command, or the file paths: for approval notes
+  std::string streamed;  // commandExecution: the output deltas so far (at most max_streamed_output)
 };
+
+inline constexpr std::size_t max_streamed_output = 1024 * 1024;
 
 using note_fields = std::vector<std::pair<std::string, std::string>>;
 
@@ -73,6 +76,7 @@ struct session::impl {
   void on_item_started(const wire::json& item);
   void on_item_completed(const wire::json& item);
   void abandon_open_items();
+  void on_output_delta(const wire::json& params);
   const open_tool_item* find_open_item(const std::string& id) const;
 
   // approvals.cpp
@@ -90,6 +94,7 @@ struct session::impl {
   std::map<std::int64_t, request_kind> pending_;
   std::string model_;    // the thread's model: the key for usage
   std::string turn_id_;  // from the turn/start result; empty until then
+  wire::json last_total_;  // the last tokenUsage.total counted: a repeat of it is not new usage
   bool interrupt_sent_ = false;
   std::string interrupt_reason_;
 

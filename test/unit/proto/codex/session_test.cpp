@@ -14,7 +14,7 @@ TEST_CASE("start queues initialize with the client info and the opted-out notifi
   CHECK(d.sent[0] == json::parse(R"({"id":1,"method":"initialize","params":{
       "clientInfo":{"name":"multicad","title":"Multica","version":"0.1.0"},
       "capabilities":{"experimentalApi":false,"optOutNotificationMethods":["item/agentMessage/delta",
-        "account/rateLimits/updated","item/commandExecution/outputDelta","item/reasoning/summaryTextDelta",
+        "account/rateLimits/updated","item/reasoning/summaryTextDelta",
         "item/reasoning/textDelta","remoteControl/status/changed"]}}})"));
   CHECK(d.s.current_state() == session::state::initializing);
 }
