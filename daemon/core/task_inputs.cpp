@@ -71,6 +71,7 @@ agent::codex_run_options run_options(task_environment& env, const proto::task& t
   o.limits.provider = env.provider;
   o.session.client_name = "multicad";
   o.session.client_version = multicad_version;
+  o.session.codex_version = request.codex_version;
   o.session.cwd = o.spawn.cwd.string();
   o.session.model = over.model.empty() ? env.settings.codex_agent.model : over.model;
   const bool reachable = request.task.toolbox == execenv::toolbox_access::available;

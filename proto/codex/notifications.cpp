@@ -116,7 +116,9 @@ void session::impl::on_turn_completed(const json& params) {
     // answered "cancel", a shutdown it received elsewhere).
     return finish(outcome::status::interrupted, interrupt_sent_ ? interrupt_reason_ : "interrupted by codex");
   }
-  finish(outcome::status::failed, "codex ended the turn with status \"" + status + "\"");
+  // "inProgress" is in the enum but cannot end a turn; anything else is a
+  // status this daemon was not built for.
+  deviate("turn/completed with an unknown status \"" + status + "\"");
 }
 
 }  // namespace multicad::proto::codex

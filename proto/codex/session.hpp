@@ -12,6 +12,8 @@
 //   opening_thread --thread result, sandbox not looser--> starting_turn
 //   starting_turn --turn/start result--> in_turn --turn/completed--> finished
 //   any --error reply, invalid config, looser sandbox, exit, interrupt--> finished
+//   any --a reply or turn/completed outside the protocol--> finished (protocol_error,
+//          "codex 0.x.y: <what was unexpected>; supported: <minimum>–<newest tested>")
 #pragma once
 
 #include <cstdint>
@@ -40,6 +42,10 @@ enum class approvals { never, auto_accept };
 struct session_config {
   std::string client_name = "multicad";
   std::string client_version = "0";
+  // The Codex release ("0.140.0"; empty: unknown, then read from initialize's
+  // userAgent). Named in every protocol-deviation reason, and it decides
+  // which optional parameters are sent (proto/codex/releases.hpp).
+  std::string codex_version;
   std::string cwd;     // absolute task workdir
   std::string model;   // empty: Codex's default
   std::string prompt;  // the turn's user text

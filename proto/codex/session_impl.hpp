@@ -57,6 +57,10 @@ struct session::impl {
   void on_turn_started(const wire::json& result);
   void send_request(request_kind kind, std::string_view method, wire::json params);
   void finish(outcome::status status, std::string error);
+  // Codex answered outside the protocol: fail now, naming its version and
+  // what was unexpected, rather than wait for a reply that will not come.
+  void deviate(const std::string& what);
+  void on_initialized(const wire::json& result);
   void report_bad_line(std::string_view line, bool is_json, const std::string& problem);
   void note(log_note::level severity, std::string message, note_fields fields = {});
   void emit(event e);
@@ -92,6 +96,7 @@ struct session::impl {
   outcome outcome_;
   std::int64_t next_request_id_ = 1;  // Codex numbers its own requests from 0, separately
   std::map<std::int64_t, request_kind> pending_;
+  std::string codex_version_ = config_.codex_version;  // or from initialize's userAgent
   std::string model_;    // the thread's model: the key for usage
   std::string turn_id_;  // from the turn/start result; empty until then
   wire::json last_total_;  // the last tokenUsage.total counted: a repeat of it is not new usage

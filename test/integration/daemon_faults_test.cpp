@@ -190,3 +190,18 @@ TEST_CASE("GC removes the directory of a done issue and keeps the others", "[int
   CHECK(std::filesystem::exists(open_dir));
   CHECK(d.wait_log("GC removed a task directory"));
 }
+
+TEST_CASE("a codex answering outside the protocol fails the task at once naming its version", "[integration][daemon]") {
+  fixture f;
+  auto& d = f.start();
+  // The fake says `codex-cli 0.171.0`; the daemon detects that and names it.
+  auto no_thread = f.task({{"FAKE_CODEX_SCENARIO", "thread_without_id"}});
+  auto odd_status = f.task({{"FAKE_CODEX_SCENARIO", "unknown_turn_status"}});
+  REQUIRE(f.wait_status(no_thread, "failed"));
+  REQUIRE(f.wait_status(odd_status, "failed"));
+  CHECK(f.server.task(no_thread).at("error") ==
+        "codex 0.171.0: thread/start answered without thread.id; supported: 0.100.0\u20130.171.0");
+  CHECK(f.server.task(odd_status).at("error") ==
+        "codex 0.171.0: turn/completed with an unknown status \"paused\"; supported: 0.100.0\u20130.171.0");
+  CHECK(d.wait_log("codex answered outside the protocol; the task fails"));
+}

@@ -281,8 +281,8 @@ TEST_CASE("an unknown turn status fails the turn and names the status", "[proto]
   driver d;
   d.open_turn();
   d.feed(completed_with("inProgress"));
-  CHECK(d.s.result().result == outcome::status::failed);
-  CHECK_THAT(d.s.result().error, Catch::Contains("inProgress"));
+  CHECK(d.s.result().result == outcome::status::protocol_error);
+  CHECK_THAT(d.s.result().error, Catch::Contains("unknown status \"inProgress\""));
 }
 
 TEST_CASE("notifications for another turn or thread are ignored", "[proto][codex]") {
