@@ -249,6 +249,8 @@ void session::impl::open_thread(bool resume) {
   // instead of replacing it, and `set` applies after Codex's default
   // excludes (*KEY*, *TOKEN*, ...), so a GITHUB_TOKEN the agent was given arrives.
   for (const auto& [name, value] : config_.command_env) overrides["shell_environment_policy.set." + name] = value;
+  if (!config_.reasoning_effort.empty()) overrides["model_reasoning_effort"] = config_.reasoning_effort;
+  if (!config_.service_tier.empty()) params["serviceTier"] = config_.service_tier;
   if (!overrides.empty()) params["config"] = std::move(overrides);
   if (!config_.model.empty()) params["model"] = config_.model;
   if (!config_.developer_instructions.empty()) params["developerInstructions"] = config_.developer_instructions;
@@ -276,8 +278,10 @@ void session::impl::on_thread_opened(request_kind kind, const json& result) {
 
 void session::impl::start_turn() {
   json text{{"type", "text"}, {"text", config_.prompt}};
-  send_request(request_kind::turn_start, "turn/start",
-               {{"threadId", outcome_.thread_id}, {"input", json::array({std::move(text)})}});
+  json params{{"threadId", outcome_.thread_id}, {"input", json::array({std::move(text)})}};
+  if (!config_.reasoning_effort.empty()) params["effort"] = config_.reasoning_effort;
+  if (!config_.service_tier.empty()) params["serviceTier"] = config_.service_tier;
+  send_request(request_kind::turn_start, "turn/start", std::move(params));
   state_ = state::starting_turn;
 }
 

@@ -48,6 +48,10 @@ struct session_config {
   std::string codex_version;
   std::string cwd;     // absolute task workdir
   std::string model;   // empty: Codex's default
+  // The agent's settings (spec agent-toolbox.md §11.4), already checked with
+  // check_turn_settings (proto/codex/turn_settings.hpp); empty: not sent.
+  std::string reasoning_effort;  // thread config.model_reasoning_effort, turn/start effort
+  std::string service_tier;      // serviceTier of thread/start|resume and turn/start
   std::string prompt;  // the turn's user text
   std::string developer_instructions;  // optional
   std::string resume_thread_id;        // the task's prior session id; empty: new thread

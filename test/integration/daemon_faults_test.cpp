@@ -205,3 +205,20 @@ TEST_CASE("a codex answering outside the protocol fails the task at once naming 
         "codex 0.171.0: turn/completed with an unknown status \"paused\"; supported: 0.100.0\u20130.171.0");
   CHECK(d.wait_log("codex answered outside the protocol; the task fails"));
 }
+
+TEST_CASE("an agent setting the codex release does not accept fails the task before codex starts", "[integration][daemon]") {
+  fixture f;
+  auto& d = f.start({{"FAKE_CODEX_VERSION", "0.100.0"}});  // the minimum: no serviceTier yet
+  auto agent = fake_codex_agent(f.dir, {});
+  agent["service_tier"] = "fast";
+  auto tier = f.server.add_task(f.workspace, {{"agent", agent}});
+  auto bad_effort = fake_codex_agent(f.dir, {}, "Thinker");
+  bad_effort["thinking_level"] = "turbo";
+  auto effort = f.server.add_task(f.workspace, {{"agent", bad_effort}});
+  REQUIRE(f.wait_status(tier, "failed"));
+  REQUIRE(f.wait_status(effort, "failed"));
+  CHECK_THAT(f.server.task(tier).at("error").get<std::string>(),
+             Catch::Contains("agent.service_tier \"fast\" needs codex 0.110.0 or later (codex 0.100.0)"));
+  CHECK_THAT(f.server.task(effort).at("error").get<std::string>(),
+             Catch::Contains("agent.thinking_level \"turbo\" is not one of none, minimal, low, medium, high, xhigh"));
+}
