@@ -32,7 +32,7 @@ std::string input_text(const json& request) {
 
 }  // namespace
 
-TEST_CASE("a completed turn reports the answer, the tool calls and the usage", "[compat][usage]") {
+TEST_CASE("a completed turn reports the answer and the tool call and the usage", "[compat][usage]") {
   real_codex_fixture t;
   auto id = t.server.add_task(t.workspace);
   REQUIRE(t.wait_status(id, "completed"));
