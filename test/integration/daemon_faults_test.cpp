@@ -204,6 +204,18 @@ TEST_CASE("a codex answering outside the protocol fails the task at once naming 
   CHECK(f.server.task(odd_status).at("error") ==
         "codex 0.171.0: turn/completed with an unknown status \"paused\"; supported: 0.100.0\u20130.171.0");
   CHECK(d.wait_log("codex answered outside the protocol; the task fails"));
+  // The other drift scenarios of the fake, each failing at once with its own reason.
+  const std::pair<const char*, const char*> others[] = {
+      {"init_without_user_agent", "codex 0.171.0: initialize answered without userAgent"},
+      {"turn_without_id", "codex 0.171.0: turn/start answered without turn.id"},
+      {"malformed_turn_completed", "codex 0.171.0: turn/completed in a shape multicad cannot read"},
+      {"thread_start_unknown", "codex 0.171.0: thread/start is unknown to it"}};
+  for (const auto& [scenario, reason] : others) {
+    auto id = f.task({{"FAKE_CODEX_SCENARIO", scenario}});
+    REQUIRE(f.wait_status(id, "failed"));
+    INFO(scenario);
+    CHECK_THAT(f.server.task(id).at("error").get<std::string>(), Catch::StartsWith(reason));
+  }
 }
 
 TEST_CASE("an agent setting the codex release does not accept fails the task before codex starts", "[integration][daemon]") {
