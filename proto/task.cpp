@@ -42,6 +42,9 @@ task_agent decode_agent(const json& j, const std::string& path) {
   for (std::size_t i = 0; i < skills.size(); ++i) a.skills.push_back(decode_skill(skills[i], at(path + ".skills", i)));
   a.custom_env = string_map_field(j, "custom_env", path);
   a.custom_args = string_array_field(j, "custom_args", path);
+  a.model = string_field(j, "model", path);
+  a.thinking_level = string_field(j, "thinking_level", path);
+  a.service_tier = string_field(j, "service_tier", path);
   return a;
 }
 

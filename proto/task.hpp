@@ -31,6 +31,11 @@ struct task_agent {
   std::vector<skill> skills;
   std::map<std::string, std::string> custom_env;
   std::vector<std::string> custom_args;
+  // spec agent-toolbox.md §11.4; empty when not set. Checked before Codex
+  // starts (proto/codex/turn_settings.hpp), never trusted as they come.
+  std::string model;
+  std::string thinking_level;
+  std::string service_tier;
 };
 
 struct repo {

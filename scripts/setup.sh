@@ -3,7 +3,8 @@
 # so a second run takes seconds.
 #   scripts/setup.sh               build dependencies (Debian packages)
 #   scripts/setup.sh --with-codex  also the pinned real Codex CLI (npm) in .deps/codex
-#   scripts/setup.sh --for-tests   all of the above, plus the tools the tests run
+#   scripts/setup.sh --for-tests   all of the above, plus older Codex releases for
+#                                  the compatibility suite (.deps/codex-X.Y.Z), plus the tools the tests run
 #                                  (systemd-analyze and a user manager the tests
 #                                  start in a private namespace, xmllint, dpkg-shlibdeps,
 #                                  the shellcheck linter, clang with libFuzzer,
@@ -11,7 +12,14 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 
-CODEX_NPM_VERSION=0.171.0  # the version spec/codex-app-server.md was verified against
+CODEX_NPM_VERSION=0.171.0  # the version spec/codex-app-server.md was verified against; the newest tested
+# (proto/codex/releases.hpp says the same; a unit test checks)
+# Older releases the compatibility suite runs on, each where the app-server
+# protocol changed (docs/codex-compatibility.md): 0.100.0 the minimum (no
+# serviceTier, initialize answers userAgent only), 0.120.0 (serviceTier as
+# fast|flex, the grown initialize result), 0.140.0 (free-form reasoning effort
+# and service tier). Keep equal to MULTICAD_COMPAT_RELEASES in test/CMakeLists.txt.
+CODEX_COMPAT_VERSIONS="0.100.0 0.120.0 0.140.0"
 with_codex=false
 for_tests=false
 case "${1:-}" in
@@ -63,14 +71,22 @@ if $for_tests && ! command -v promtool >/dev/null; then
   fi
 fi
 
-if $with_codex; then
-  codex_dir="$here/.deps/codex"
-  if "$codex_dir/node_modules/.bin/codex" --version 2>/dev/null | grep -qx "codex-cli $CODEX_NPM_VERSION"; then
-    echo "setup: codex $CODEX_NPM_VERSION present in .deps/codex"
-  else
-    echo "setup: installing @openai/codex@$CODEX_NPM_VERSION into .deps/codex"
-    mkdir -p "$codex_dir"
-    [ -f "$codex_dir/package.json" ] || echo '{"private": true}' >"$codex_dir/package.json"
-    npm install --prefix "$codex_dir" --no-audit --no-fund --loglevel=error "@openai/codex@$CODEX_NPM_VERSION"
+# install_codex VERSION DIR: @openai/codex@VERSION into DIR, unless it is there.
+install_codex() {
+  local version=$1 codex_dir=$2
+  if "$codex_dir/node_modules/.bin/codex" --version 2>/dev/null | grep -qx "codex-cli $version"; then
+    echo "setup: codex $version present in ${codex_dir#"$here/"}"
+    return
   fi
+  echo "setup: installing @openai/codex@$version into ${codex_dir#"$here/"}"
+  mkdir -p "$codex_dir"
+  [ -f "$codex_dir/package.json" ] || echo '{"private": true}' >"$codex_dir/package.json"
+  npm install --prefix "$codex_dir" --no-audit --no-fund --loglevel=error "@openai/codex@$version"
+}
+
+if $with_codex; then
+  install_codex "$CODEX_NPM_VERSION" "$here/.deps/codex"
+fi
+if $for_tests; then
+  for version in $CODEX_COMPAT_VERSIONS; do install_codex "$version" "$here/.deps/codex-$version"; done
 fi

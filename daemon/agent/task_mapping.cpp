@@ -26,11 +26,14 @@ execenv::task_context to_task_context(const proto::task& t) {
   return c;
 }
 
-agent_settings check_agent_settings(const proto::task& t, const config::codex_settings& codex) {
+agent_settings check_agent_settings(const proto::task& t, const config::codex_settings& codex,
+                                    const std::optional<proto::codex::release>& codex_release) {
   agent_settings out;
   if (!t.agent) return out;
+  out.turn = {t.agent->model, t.agent->thinking_level, t.agent->service_tier};
+  out.refusal = proto::codex::check_turn_settings(out.turn, codex_release);
   auto args = execenv::check_custom_args(t.agent->custom_args, codex.allow_task_config);
-  if (!args.refused.empty()) out.refusal = execenv::refusal_text(args.refused);
+  if (!args.refused.empty() && out.refusal.empty()) out.refusal = execenv::refusal_text(args.refused);
   if (!args.dropped.empty()) {
     std::string dropped;
     for (const auto& d : args.dropped) dropped += (dropped.empty() ? "" : " ") + d;

@@ -1,14 +1,24 @@
 #include "daemon/agent/version_cache.hpp"
 
+#include "proto/codex/releases.hpp"
+
 #include <sys/stat.h>
 
 namespace multicad::agent {
 namespace fs = std::filesystem;
 
 const agent_requirement& codex_requirement() {
+  using proto::codex::minimum_release;
+  using proto::codex::newest_tested_release;
+  auto as_semver = [](proto::codex::release r) {
+    return execenv::semver{static_cast<std::uint32_t>(r.major), static_cast<std::uint32_t>(r.minor),
+                           static_cast<std::uint32_t>(r.patch)};
+  };
   static const agent_requirement req{
-      "codex", {0, 100, 0}, "npm install -g @openai/codex@latest (or brew upgrade codex), then nothing else: "
-                            "the daemon notices the new binary by itself"};
+      "codex", as_semver(minimum_release),
+      "npm install -g @openai/codex@" + newest_tested_release.to_string() +
+          " (the newest release multicad was tested with), then nothing else: the daemon notices the new binary by itself",
+      as_semver(newest_tested_release)};
   return req;
 }
 

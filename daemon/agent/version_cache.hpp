@@ -23,6 +23,7 @@ struct agent_requirement {
   std::string provider;      // "codex"
   execenv::semver minimum;   // 0.100.0 for codex
   std::string upgrade_hint;  // how to upgrade, for the WARN
+  execenv::semver newest_tested;  // newer ones are used, but doctor warns (proto/codex/releases.hpp)
 };
 
 const agent_requirement& codex_requirement();

@@ -97,6 +97,15 @@ check codex_check(const agent::discovery& d) {
             "install it with npm install -g @openai/codex, or set agents.codex.path (MULTICA_CODEX_PATH)"};
   const auto& f = *d.found;
   if (!f.usable) return {"codex", verdict::fail, f.path.string() + ": " + f.problem, req.upgrade_hint};
+  if (*f.version > req.newest_tested)
+    // Used all the same: a newer Codex usually works, and when it does not
+    // the task fails naming the version (never a silent wait).
+    return {"codex", verdict::warn,
+            f.path.string() + " version " + f.version->to_string() + " is newer than the newest tested " +
+                req.newest_tested.to_string(),
+            "tasks still run; if they fail with \"codex " + f.version->to_string() +
+                ": ... supported: ...\", install the tested release: npm install -g @openai/codex@" +
+                req.newest_tested.to_string() + " (docs/codex-compatibility.md, docs/troubleshooting.md)"};
   return {"codex", verdict::pass,
           f.path.string() + " version " + f.version->to_string() + " (minimum " + req.minimum.to_string() + ")", ""};
 }

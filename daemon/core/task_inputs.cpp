@@ -72,8 +72,14 @@ agent::codex_run_options run_options(task_environment& env, const proto::task& t
   o.limits.turn_end_grace = std::chrono::duration_cast<std::chrono::milliseconds>(env.settings.codex_turn_end_grace);
   o.session.client_name = "multicad";
   o.session.client_version = multicad_version;
+  o.session.codex_version = request.codex_version;
   o.session.cwd = o.spawn.cwd.string();
-  o.session.model = over.model.empty() ? env.settings.codex_agent.model : over.model;
+  // The agent's own model wins over the daemon's default (spec §11.4).
+  o.session.model = !over.model.empty()        ? over.model
+                    : !checked.turn.model.empty() ? checked.turn.model
+                                                  : env.settings.codex_agent.model;
+  o.session.reasoning_effort = checked.turn.effort;
+  o.session.service_tier = checked.turn.service_tier;
   const bool reachable = request.task.toolbox == execenv::toolbox_access::available;
   o.session.prompt = !over.prompt.empty() ? over.prompt
                                           : agent::build_prompt(task, reachable ? (env.agent_bin / toolbox::multica_command_name).string() : "");

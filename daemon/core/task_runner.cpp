@@ -337,6 +337,12 @@ asio::awaitable<void> task_shell::prepare_folder() {
                                             env_.provider + " is not usable: " + detection.problem}); });
     co_return;
   }
+  // Again against the release just detected: it may have changed since the claim.
+  if (auto why = proto::codex::check_turn_settings(checked_.turn, proto::codex::parse_release(detection.version->to_string()));
+      !why.empty()) {
+    feed([&] { machine_.preparation_failed({lc::preparation_failure::stage::environment, why}); });
+    co_return;
+  }
   request_ = prepare_request_for(env_, task_, detection.version ? detection.version->to_string() : "");
   auto request = request_;
   auto work = [request] { return execenv::prepare_environment(request); };
@@ -450,7 +456,12 @@ asio::awaitable<task_end> task_shell::run() {
   } guard{env_, task_.id};
   log::info("task claimed", {{"task_id", task_.id}, {"issue_id", task_.issue_id}, {"workspace_id", task_.workspace_id}});
 
-  checked_ = agent::check_agent_settings(task_, env_.settings.codex);
+  // The release the runtime was registered with (cached; no probe here):
+  // a setting it does not accept fails the task before anything starts.
+  std::optional<proto::codex::release> codex_release;
+  if (auto seen = env_.versions.cached(env_.codex_exe); seen && seen->version)
+    codex_release = proto::codex::parse_release(seen->version->to_string());
+  checked_ = agent::check_agent_settings(task_, env_.settings.codex, codex_release);
   over_ = env_.overrides ? env_.overrides(task_) : task_overrides{};
   feed([&] { machine_.begin(refusal()); });
   while (!end_) {

@@ -164,6 +164,11 @@ void session::impl::on_item_completed(const json& item) {
   std::string output = tool_output(type, item);
   auto open = std::find_if(open_items_.begin(), open_items_.end(), [&](const auto& o) { return o.id == id; });
   if (open != open_items_.end()) {
+    // Codex 0.120 sometimes completes a command before its output is
+    // aggregated (aggregatedOutput null, exitCode 0): the streamed output
+    // is the command's output then.
+    if (type == "commandExecution" && wire::text_at(item, "aggregatedOutput", "item").empty() && !open->streamed.empty())
+      output = open->streamed;
     open_items_.erase(open);
   } else {
     // Its start was not seen: announce the call so the result has a use.
@@ -176,9 +181,22 @@ void session::impl::on_item_completed(const json& item) {
 // (spec §0 rule 7); close each call so the transcript has no dangling use.
 void session::impl::abandon_open_items() {
   for (auto& item : open_items_) {
-    emit({.type = event::kind::tool_result, .tool = item.tool, .call_id = item.id, .output = aborted_output});
+    // What the command printed before it was cut short (or before Codex
+    // forgot its item/completed, as 0.120 sometimes does) is kept.
+    std::string output = item.streamed.empty() ? aborted_output : item.streamed + "\n(" + aborted_output + ")";
+    emit({.type = event::kind::tool_result, .tool = item.tool, .call_id = item.id, .output = std::move(output)});
   }
   open_items_.clear();
+}
+
+void session::impl::on_output_delta(const json& params) {
+  auto it = std::find_if(open_items_.begin(), open_items_.end(),
+                         [id = wire::text_at(params, "itemId", "params")](const auto& o) { return o.id == id; });
+  if (it == open_items_.end()) return;
+  std::string delta = wire::text_at(params, "delta", "params");
+  // Bounded: a command printing gigabytes must not grow the daemon; the
+  // tool_result sent to the server is capped far below this anyway.
+  if (it->streamed.size() < max_streamed_output) it->streamed += delta.substr(0, max_streamed_output - it->streamed.size());
 }
 
 const open_tool_item* session::impl::find_open_item(const std::string& id) const {

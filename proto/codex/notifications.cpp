@@ -20,6 +20,7 @@ void session::impl::on_notification(const std::string& method, const json& param
   if (method == "error") return on_error_notification(params);
   if (method == "item/started") return on_item_started(wire::object_at(params, "item", "params"));
   if (method == "item/completed") return on_item_completed(wire::object_at(params, "item", "params"));
+  if (method == "item/commandExecution/outputDelta") return on_output_delta(params);
   if (method == "thread/tokenUsage/updated") return add_usage(params);
   if (method == "turn/completed") return on_turn_completed(params);
   // Status changes, diffs, serverRequest/resolved and the 80-odd other
@@ -66,9 +67,18 @@ void session::impl::on_error_notification(const json& params) {
 
 // Sums `last` (this response's usage): `total` runs over the whole thread,
 // and a resumed thread carries its earlier turns in it (spec §4.4).
+// Codex up to 0.120 repeats an update after a command ends with the same
+// `total` and `last` (docs/codex-compatibility.md): an unchanged total means
+// no new response, so it is not counted again.
 void session::impl::add_usage(const json& params) {
-  const json& last = wire::object_at(wire::object_at(params, "tokenUsage", "params"), "last", "params.tokenUsage");
+  const json& usage = wire::object_at(params, "tokenUsage", "params");
+  const json& last = wire::object_at(usage, "last", "params.tokenUsage");
   if (last.empty()) return;
+  const json& total = wire::object_at(usage, "total", "params.tokenUsage");
+  if (!total.empty()) {
+    if (total == last_total_) return;
+    last_total_ = total;
+  }
   const char* path = "params.tokenUsage.last";
   std::int64_t input = wire::int_at(last, "inputTokens", path).value_or(0);
   std::int64_t cached = wire::int_at(last, "cachedInputTokens", path).value_or(0);
@@ -106,7 +116,9 @@ void session::impl::on_turn_completed(const json& params) {
     // answered "cancel", a shutdown it received elsewhere).
     return finish(outcome::status::interrupted, interrupt_sent_ ? interrupt_reason_ : "interrupted by codex");
   }
-  finish(outcome::status::failed, "codex ended the turn with status \"" + status + "\"");
+  // "inProgress" is in the enum but cannot end a turn; anything else is a
+  // status this daemon was not built for.
+  deviate("turn/completed with an unknown status \"" + status + "\"");
 }
 
 }  // namespace multicad::proto::codex

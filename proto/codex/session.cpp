@@ -3,6 +3,7 @@
 // The turn itself is handled in notifications.cpp and event_mapping.cpp.
 #include "proto/codex/session.hpp"
 
+#include "proto/codex/releases.hpp"
 #include "proto/codex/session_impl.hpp"
 
 namespace multicad::proto::codex {
@@ -12,9 +13,10 @@ namespace {
 
 // Notifications the daemon never reads: per-connection noise (spec §2.1,
 // §4.9), and the answer's per-token deltas, which item/completed repeats in
-// full. Command output and reasoning deltas do come: they forward nothing,
-// but they are how the watchdogs see a long command or a long thought is
-// alive (activity.cpp).
+// full. Command output and reasoning deltas do come: they are how the
+// watchdogs see a long command or a long thought is alive (activity.cpp),
+// and Codex 0.120 sometimes sends a command's item/completed without its
+// output, or none at all, so its output deltas are kept too.
 const char* const opted_out_notifications[] = {
     "item/agentMessage/delta",
     "account/rateLimits/updated",
@@ -81,16 +83,23 @@ void session::impl::on_line(std::string_view line) {
   if (state_ == state::finished) return;
   auto parsed = wire::parse_line(line);
   if (!parsed.msg) return report_bad_line(line, parsed.is_json, parsed.problem);
+  std::string problem;
   try {
     const state before = state_;
     dispatch(*parsed.msg);
     record_activity(*parsed.msg, before);
+    return;
   } catch (const wire::malformed_message& e) {
-    report_bad_line(line, true, e.problem);
+    problem = e.problem;
   } catch (const std::exception& e) {
     // Nothing Codex writes may throw out of the session (nlohmann included).
-    report_bad_line(line, true, e.what());
+    problem = e.what();
   }
+  // The end of our turn must be readable: skipping it would leave the task
+  // waiting for one that never comes.
+  if (parsed.msg->method == "turn/completed" && state_ == state::in_turn)
+    return deviate("turn/completed in a shape multicad cannot read (" + problem + ")");
+  report_bad_line(line, true, problem);
 }
 
 void session::impl::on_overlong_line(std::size_t length) {
@@ -150,19 +159,13 @@ void session::impl::on_response(const wire::message& msg) {
   } catch (const wire::malformed_message& e) {
     // The state machine waits for exactly this reply: an unreadable one ends
     // the session rather than leaving it waiting for the daemon's timeout.
-    finish(outcome::status::protocol_error,
-           std::string("codex answered ") + method_of(kind) + " with a reply multicad cannot read: " + e.problem);
+    deviate(std::string(method_of(kind)) + " answered in a shape multicad cannot read (" + e.problem + ")");
   }
 }
 
 void session::impl::on_request_succeeded(request_kind kind, const json& result) {
   switch (kind) {
-    case request_kind::initialize:
-      // Sent at once: thread/started only flows after it (spec §2.1).
-      lines_.push_back(wire::notification_line("initialized"));
-      // Ask for the account first: without credentials a turn would only
-      // fail after retrying the model provider, with a vaguer message.
-      return send_request(request_kind::account_read, "account/read", json::object());
+    case request_kind::initialize: return on_initialized(result);
     case request_kind::account_read: return on_account(result);
     case request_kind::thread_start:
     case request_kind::thread_resume: return on_thread_opened(kind, result);
@@ -199,12 +202,34 @@ void session::impl::on_request_failed(request_kind kind, const json& error) {
     abandon_open_items();
     return finish(outcome::status::interrupted, interrupt_reason_);
   }
+  // A required method this Codex does not know (serde's "unknown variant",
+  // JSON-RPC's -32601): a release outside the supported range.
+  if (message.find(std::string("unknown variant `") + method_of(kind) + "`") != std::string::npos || code == "-32601")
+    return deviate(std::string(method_of(kind)) + " is unknown to it (" + message + ")");
   note(log_note::level::info, std::string("codex rejected ") + method_of(kind),
        {{"code", code}, {"message", message}});
   finish(outcome::status::protocol_error, std::move(message));
 }
 
 // ---- the handshake ----
+
+void session::impl::on_initialized(const json& result) {
+  // userAgent is the one field every release answers (spec §2.7):
+  // "<client>/0.171.0 (Debian 12...)".
+  std::string agent = wire::text_at(result.is_object() ? result : json::object(), "userAgent", "result");
+  if (!result.is_object() || agent.empty()) return deviate("initialize answered without userAgent");
+  if (codex_version_.empty()) {
+    auto slash = agent.find('/');
+    auto end = agent.find(' ', slash);
+    if (slash != std::string::npos && parse_release(agent.substr(slash + 1, end - slash - 1)))
+      codex_version_ = agent.substr(slash + 1, end - slash - 1);
+  }
+  // Sent at once: thread/started only flows after it (spec §2.1).
+  lines_.push_back(wire::notification_line("initialized"));
+  // Ask for the account first: without credentials a turn would only
+  // fail after retrying the model provider, with a vaguer message.
+  send_request(request_kind::account_read, "account/read", json::object());
+}
 
 void session::impl::on_account(const json& result) {
   bool needs_openai = result.is_object() && result.value("requiresOpenaiAuth", false);
@@ -231,6 +256,8 @@ void session::impl::open_thread(bool resume) {
   // instead of replacing it, and `set` applies after Codex's default
   // excludes (*KEY*, *TOKEN*, ...), so a GITHUB_TOKEN the agent was given arrives.
   for (const auto& [name, value] : config_.command_env) overrides["shell_environment_policy.set." + name] = value;
+  if (!config_.reasoning_effort.empty()) overrides["model_reasoning_effort"] = config_.reasoning_effort;
+  if (!config_.service_tier.empty()) params["serviceTier"] = config_.service_tier;
   if (!overrides.empty()) params["config"] = std::move(overrides);
   if (!config_.model.empty()) params["model"] = config_.model;
   if (!config_.developer_instructions.empty()) params["developerInstructions"] = config_.developer_instructions;
@@ -241,12 +268,10 @@ void session::impl::open_thread(bool resume) {
 }
 
 void session::impl::on_thread_opened(request_kind kind, const json& result) {
+  if (!result.is_object()) return deviate(std::string(method_of(kind)) + " answered with something other than an object");
   const json& thread = wire::object_at(result, "thread", "result");
   std::string id = wire::text_at(thread, "id", "result.thread");
-  if (id.empty()) {
-    return finish(outcome::status::protocol_error,
-                  std::string("codex answered ") + method_of(kind) + " without a thread id");
-  }
+  if (id.empty()) return deviate(std::string(method_of(kind)) + " answered without thread.id");
   outcome_.thread_id = id;
   outcome_.resumed = kind == request_kind::thread_resume;
   model_ = wire::text_at(result, "model", "result");
@@ -260,15 +285,17 @@ void session::impl::on_thread_opened(request_kind kind, const json& result) {
 
 void session::impl::start_turn() {
   json text{{"type", "text"}, {"text", config_.prompt}};
-  send_request(request_kind::turn_start, "turn/start",
-               {{"threadId", outcome_.thread_id}, {"input", json::array({std::move(text)})}});
+  json params{{"threadId", outcome_.thread_id}, {"input", json::array({std::move(text)})}};
+  if (!config_.reasoning_effort.empty()) params["effort"] = config_.reasoning_effort;
+  if (!config_.service_tier.empty()) params["serviceTier"] = config_.service_tier;
+  send_request(request_kind::turn_start, "turn/start", std::move(params));
   state_ = state::starting_turn;
 }
 
 void session::impl::on_turn_started(const json& result) {
   // The reply precedes turn/started (spec §2.5), so the id comes from here.
   turn_id_ = wire::text_at(wire::object_at(result, "turn", "result"), "id", "result.turn");
-  if (turn_id_.empty()) return finish(outcome::status::protocol_error, "codex answered turn/start without a turn id");
+  if (turn_id_.empty()) return deviate("turn/start answered without turn.id");
   state_ = state::in_turn;
 }
 
@@ -288,6 +315,15 @@ void session::impl::finish(outcome::status status, std::string error) {
   outcome_.final_output = join(answers_, "\n\n");
   state_ = state::finished;
   pending_.clear();
+}
+
+void session::impl::deviate(const std::string& what) {
+  std::string version = codex_version_.empty() ? "(version unknown)" : codex_version_;
+  std::string reason = "codex " + version + ": " + what + "; " + supported_range();
+  note(log_note::level::warn, "codex answered outside the protocol; the task fails",
+       {{"codex_version", version}, {"what", what}, {"supported", supported_range().substr(11)},
+        {"hint", "use a Codex release in the supported range (docs/codex-compatibility.md)"}});
+  finish(outcome::status::protocol_error, std::move(reason));
 }
 
 void session::impl::report_bad_line(std::string_view line, bool is_json, const std::string& problem) {

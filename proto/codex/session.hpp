@@ -12,6 +12,8 @@
 //   opening_thread --thread result, sandbox not looser--> starting_turn
 //   starting_turn --turn/start result--> in_turn --turn/completed--> finished
 //   any --error reply, invalid config, looser sandbox, exit, interrupt--> finished
+//   any --a reply or turn/completed outside the protocol--> finished (protocol_error,
+//          "codex 0.x.y: <what was unexpected>; supported: <minimum>–<newest tested>")
 #pragma once
 
 #include <cstdint>
@@ -41,8 +43,16 @@ enum class approvals { never, auto_accept };
 struct session_config {
   std::string client_name = "multicad";
   std::string client_version = "0";
+  // The Codex release ("0.140.0"; empty: unknown, then read from initialize's
+  // userAgent). Named in every protocol-deviation reason, and it decides
+  // which optional parameters are sent (proto/codex/releases.hpp).
+  std::string codex_version;
   std::string cwd;     // absolute task workdir
   std::string model;   // empty: Codex's default
+  // The agent's settings (spec agent-toolbox.md §11.4), already checked with
+  // check_turn_settings (proto/codex/turn_settings.hpp); empty: not sent.
+  std::string reasoning_effort;  // thread config.model_reasoning_effort, turn/start effort
+  std::string service_tier;      // serviceTier of thread/start|resume and turn/start
   std::string prompt;  // the turn's user text
   std::string developer_instructions;  // optional
   std::string resume_thread_id;        // the task's prior session id; empty: new thread

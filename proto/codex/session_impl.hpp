@@ -28,7 +28,10 @@ struct open_tool_item {
   std::string id;
   std::string tool;     // the events' tool name ("exec_command", ...)
   std::string subject;  // the command, or the file paths: for approval notes
+  std::string streamed;  // commandExecution: the output deltas so far (at most max_streamed_output)
 };
+
+inline constexpr std::size_t max_streamed_output = 1024 * 1024;
 
 using note_fields = std::vector<std::pair<std::string, std::string>>;
 
@@ -54,6 +57,10 @@ struct session::impl {
   void on_turn_started(const wire::json& result);
   void send_request(request_kind kind, std::string_view method, wire::json params);
   void finish(outcome::status status, std::string error);
+  // Codex answered outside the protocol: fail now, naming its version and
+  // what was unexpected, rather than wait for a reply that will not come.
+  void deviate(const std::string& what);
+  void on_initialized(const wire::json& result);
   void report_bad_line(std::string_view line, bool is_json, const std::string& problem);
   void note(log_note::level severity, std::string message, note_fields fields = {});
   void emit(event e);
@@ -73,6 +80,7 @@ struct session::impl {
   void on_item_started(const wire::json& item);
   void on_item_completed(const wire::json& item);
   void abandon_open_items();
+  void on_output_delta(const wire::json& params);
   const open_tool_item* find_open_item(const std::string& id) const;
 
   // activity.cpp: what the watchdogs see of one message, handled or not.
@@ -91,8 +99,10 @@ struct session::impl {
   outcome outcome_;
   std::int64_t next_request_id_ = 1;  // Codex numbers its own requests from 0, separately
   std::map<std::int64_t, request_kind> pending_;
+  std::string codex_version_ = config_.codex_version;  // or from initialize's userAgent
   std::string model_;    // the thread's model: the key for usage
   std::string turn_id_;  // from the turn/start result; empty until then
+  wire::json last_total_;  // the last tokenUsage.total counted: a repeat of it is not new usage
   bool interrupt_sent_ = false;
   std::string interrupt_reason_;
 

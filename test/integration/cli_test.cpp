@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "test/support/child_process.hpp"
+#include "test/support/daemon_process.hpp"
 #include "test/support/http.hpp"
 #include "test/support/temp_dir.hpp"
 
@@ -279,4 +280,25 @@ TEST_CASE("doctor under a temporary folder names Codex's refusal and not bubblew
   CHECK_THAT(sandbox["action"].get<std::string>(), Catch::Contains("out of /tmp"));
   CHECK(sandbox["action"].get<std::string>().find("bubblewrap") == std::string::npos);
   CHECK(by_name.at("workspaces")["status"] == "WARN");
+}
+
+TEST_CASE("doctor warns when codex is newer than the newest tested release", "[integration][cli]") {
+  cli c;
+  c.env["MULTICA_WORKSPACES_ROOT"] = (c.dir / "ws").string();
+  c.env["MULTICA_CODEX_PATH"] = fake_codex_path();
+  c.env["MULTICA_DAEMON_HEALTH_PORT"] = "1";
+  auto codex = [&] {
+    auto j = nlohmann::json::parse(c.run({"doctor", "--json"}).out);
+    for (const auto& check : j["checks"])
+      if (check["check"] == "codex") return check;
+    return nlohmann::json();
+  };
+  c.env["FAKE_CODEX_VERSION"] = "0.172.0";
+  auto newer = codex();
+  INFO(newer.dump());
+  CHECK(newer["status"] == "WARN");
+  CHECK_THAT(newer["found"].get<std::string>(), Catch::Contains("0.172.0 is newer than the newest tested 0.171.0"));
+  CHECK_THAT(newer["action"].get<std::string>(), Catch::Contains("npm install -g @openai/codex@0.171.0"));
+  c.env["FAKE_CODEX_VERSION"] = "0.171.0";
+  CHECK(codex()["status"] == "PASS");
 }

@@ -192,3 +192,47 @@ TEST_CASE("GC removes the directory of a done issue and keeps the others", "[int
   CHECK(std::filesystem::exists(open_dir));
   CHECK(d.wait_log("GC removed a task directory"));
 }
+
+TEST_CASE("a codex answering outside the protocol fails the task at once naming its version", "[integration][daemon]") {
+  fixture f;
+  auto& d = f.start();
+  // The fake says `codex-cli 0.171.0`; the daemon detects that and names it.
+  auto no_thread = f.task({{"FAKE_CODEX_SCENARIO", "thread_without_id"}});
+  auto odd_status = f.task({{"FAKE_CODEX_SCENARIO", "unknown_turn_status"}});
+  REQUIRE(f.wait_status(no_thread, "failed"));
+  REQUIRE(f.wait_status(odd_status, "failed"));
+  CHECK(f.server.task(no_thread).at("error") ==
+        "codex 0.171.0: thread/start answered without thread.id; supported: 0.100.0\u20130.171.0");
+  CHECK(f.server.task(odd_status).at("error") ==
+        "codex 0.171.0: turn/completed with an unknown status \"paused\"; supported: 0.100.0\u20130.171.0");
+  CHECK(d.wait_log("codex answered outside the protocol; the task fails"));
+  // The other drift scenarios of the fake, each failing at once with its own reason.
+  const std::pair<const char*, const char*> others[] = {
+      {"init_without_user_agent", "codex 0.171.0: initialize answered without userAgent"},
+      {"turn_without_id", "codex 0.171.0: turn/start answered without turn.id"},
+      {"malformed_turn_completed", "codex 0.171.0: turn/completed in a shape multicad cannot read"},
+      {"thread_start_unknown", "codex 0.171.0: thread/start is unknown to it"}};
+  for (const auto& [scenario, reason] : others) {
+    auto id = f.task({{"FAKE_CODEX_SCENARIO", scenario}});
+    REQUIRE(f.wait_status(id, "failed"));
+    INFO(scenario);
+    CHECK_THAT(f.server.task(id).at("error").get<std::string>(), Catch::StartsWith(reason));
+  }
+}
+
+TEST_CASE("an agent setting the codex release does not accept fails the task before codex starts", "[integration][daemon]") {
+  fixture f;
+  auto& d = f.start({{"FAKE_CODEX_VERSION", "0.100.0"}});  // the minimum: no serviceTier yet
+  auto agent = fake_codex_agent(f.dir, {});
+  agent["service_tier"] = "fast";
+  auto tier = f.server.add_task(f.workspace, {{"agent", agent}});
+  auto bad_effort = fake_codex_agent(f.dir, {}, "Thinker");
+  bad_effort["thinking_level"] = "turbo";
+  auto effort = f.server.add_task(f.workspace, {{"agent", bad_effort}});
+  REQUIRE(f.wait_status(tier, "failed"));
+  REQUIRE(f.wait_status(effort, "failed"));
+  CHECK_THAT(f.server.task(tier).at("error").get<std::string>(),
+             Catch::Contains("agent.service_tier \"fast\" needs codex 0.110.0 or later (codex 0.100.0)"));
+  CHECK_THAT(f.server.task(effort).at("error").get<std::string>(),
+             Catch::Contains("agent.thinking_level \"turbo\" is not one of none, minimal, low, medium, high, xhigh"));
+}

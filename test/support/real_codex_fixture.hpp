@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,14 @@
 
 namespace multicad::test {
 
+// The Codex CLI under test: MULTICAD_COMPAT_CODEX names an older release
+// (test/CMakeLists.txt registers the compat scenarios once per release),
+// otherwise the pinned newest one in .deps/codex.
+inline std::string codex_under_test() {
+  const char* chosen = std::getenv("MULTICAD_COMPAT_CODEX");
+  return chosen && *chosen ? chosen : MULTICAD_TEST_CODEX;
+}
+
 struct real_codex_fixture {
   static constexpr const char* token = "mul_0123456789abcdef0123456789abcdef01234567";
   temp_dir dir;
@@ -27,11 +36,12 @@ struct real_codex_fixture {
   std::unique_ptr<daemon_process> daemon;
 
   explicit real_codex_fixture(std::map<std::string, std::string> env = {}) {
-    REQUIRE(std::filesystem::exists(MULTICAD_TEST_CODEX));  // scripts/setup.sh --with-codex installs it
+    INFO("codex under test: " << codex_under_test());
+    REQUIRE(std::filesystem::exists(codex_under_test()));  // scripts/setup.sh --with-codex / --for-tests installs it
     write_file(dir / "codex-shared/config.toml", model.codex_config());
     env.emplace("MULTICA_SERVER_URL", server.url());
     env.emplace("MULTICA_TOKEN", token);
-    env.emplace("MULTICA_CODEX_PATH", MULTICAD_TEST_CODEX);
+    env.emplace("MULTICA_CODEX_PATH", codex_under_test());
     daemon = std::make_unique<daemon_process>(dir, env);
     INFO(daemon->log());
     REQUIRE(daemon->wait_ready(std::chrono::seconds(60)));

@@ -132,8 +132,9 @@ class AppServer {
     try {
       if (msg.method === 'initialize') return this.initialize(msg.id, params);
       if (!this.initialized) throw new RpcError(-32600, 'Not initialized');
+      this.scenario.refuse(msg.method);
       const result = this.dispatch(msg.method, params);
-      if (result !== undefined) this.out.write({ id: msg.id, result });
+      if (result !== undefined) this.out.write({ id: msg.id, result: this.scenario.reshape(msg.method, result) });
     } catch (e) {
       if (!(e instanceof RpcError)) throw e;
       this.out.write({ error: { code: e.code, message: e.message }, id: msg.id });
@@ -170,12 +171,12 @@ class AppServer {
     this.clientName = info.name;
     const caps = params.capabilities || {};
     this.optOut = new Set(Array.isArray(caps.optOutNotificationMethods) ? caps.optOutNotificationMethods : []);
-    this.out.write({ id, result: {
+    this.out.write({ id, result: this.scenario.reshape('initialize', {
       userAgent: `${info.name}/${this.opts.version} (Debian 12.0.0; x86_64) fake-codex (${info.name}; ${info.version})`,
       codexHome: this.opts.codexHome || path.join(os.homedir(), '.codex'),
       platformFamily: 'unix',
       platformOs: 'linux',
-    } });
+    }) });
     this.notify('remoteControl/status/changed', { status: 'disabled', serverName: os.hostname(), installationId: null });
     if (this.configProblem) {
       this.notify('configWarning', { summary: 'Invalid configuration; using defaults.', details: this.configProblem,
@@ -370,7 +371,7 @@ class AppServer {
 
   notify(method, params) {
     if (this.optOut.has(method)) return;
-    this.out.write({ method, params, emittedAtMs: Date.now() });
+    this.out.write({ method, params: this.scenario.reshape(method, params), emittedAtMs: Date.now() });
   }
 
   // thread/started reaches the client only once it has sent `initialized`.

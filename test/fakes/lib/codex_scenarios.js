@@ -8,6 +8,9 @@
 //   resume(threadId)     throw an RpcError to refuse thread/resume
 //   ignoreShutdown       ignore SIGTERM/SIGINT/SIGHUP and stdin EOF
 //   turn(t)              async; the body of every turn (t is a Turn)
+//   refuse(method)       throw an RpcError to refuse a request before it is handled
+//   reshape(method, x)   the result of a request, or the params of a notification, as sent
+//                        (protocol drift: a later or broken Codex answering another shape)
 // To add a scenario, add an entry below and a line to README.md.
 'use strict';
 
@@ -50,7 +53,15 @@ const base = {
   resume: () => {},
   ignoreShutdown: false,
   turn: async (t) => answer(t),
+  refuse: () => {},
+  reshape: (method, x) => x,
 };
+
+// The shape of a reply or notification changed, as a Codex release outside
+// the supported range might send it (spec §2.1, §2.3, §2.5, §4.2).
+function drift(method, change) {
+  return { reshape: (m, x) => (m === method ? change(x) : x) };
+}
 
 const scenarios = {
   normal: {},
@@ -144,6 +155,23 @@ const scenarios = {
   },
 
   approval: { turn: approval },
+
+  init_without_user_agent: drift('initialize', ({ userAgent, ...rest }) => rest),
+
+  thread_without_id: drift('thread/start', (r) => ({ ...r, thread: { ...r.thread, id: undefined } })),
+
+  turn_without_id: drift('turn/start', (r) => ({ turn: { ...r.turn, id: undefined } })),
+
+  unknown_turn_status: drift('turn/completed', (p) => ({ ...p, turn: { ...p.turn, status: 'paused' } })),
+
+  malformed_turn_completed: drift('turn/completed', (p) => ({ ...p, turn: 'completed' })),
+
+  thread_start_unknown: {
+    refuse: (method) => {
+      if (method !== 'thread/start') return;
+      throw new RpcError(-32600, 'Invalid request: unknown variant `thread/start`, expected one of `initialize`');
+    },
+  },
 
   unknown_request: {
     turn: async (t) => {

@@ -129,6 +129,10 @@ const methods = {
       skills: (Array.isArray(spec.skills) ? spec.skills : []).map((s) => ({ id: newUuid(), ...s })),
       custom_env: spec.custom_env && typeof spec.custom_env === 'object' ? spec.custom_env : {},
       custom_args: Array.isArray(spec.custom_args) ? spec.custom_args : [],
+      // agent-toolbox.md §11.4: per-agent Codex settings, passed through as given.
+      model: spec.model === undefined ? '' : spec.model,
+      thinking_level: spec.thinking_level === undefined ? '' : spec.thinking_level,
+      service_tier: spec.service_tier === undefined ? '' : spec.service_tier,
       visibility: spec.visibility || 'workspace',
       max_concurrent_tasks: max,
       owner_id: owner,

@@ -108,6 +108,7 @@ function agentView(agent) {
   }
   if (Object.keys(agent.custom_env).length) view.custom_env = agent.custom_env;
   if (agent.custom_args.length) view.custom_args = agent.custom_args;
+  for (const key of ['model', 'thinking_level', 'service_tier']) if (agent[key]) view[key] = agent[key];
   return view;
 }
 

@@ -281,8 +281,8 @@ TEST_CASE("an unknown turn status fails the turn and names the status", "[proto]
   driver d;
   d.open_turn();
   d.feed(completed_with("inProgress"));
-  CHECK(d.s.result().result == outcome::status::failed);
-  CHECK_THAT(d.s.result().error, Catch::Contains("inProgress"));
+  CHECK(d.s.result().result == outcome::status::protocol_error);
+  CHECK_THAT(d.s.result().error, Catch::Contains("unknown status \"inProgress\""));
 }
 
 TEST_CASE("notifications for another turn or thread are ignored", "[proto][codex]") {
@@ -335,4 +335,44 @@ TEST_CASE("a tool item that completes without a start is announced before its re
                         tool_use("exec_command", "call_1", R"({"command":"touch /var/tmp/esc.txt && echo ok","cwd":"<workspace>"})"),
                         tool_result("exec_command", "call_1", "ok\n"),
                     });
+}
+
+TEST_CASE("a usage update repeated with the same total is counted once (codex 0.100 to 0.120)", "[proto][codex]") {
+  driver d;
+  d.open_turn();
+  // Captured from codex 0.100.0: after a command ends the update of the
+  // response before it comes again, unchanged; then the next response's.
+  const char* first = R"({"method":"thread/tokenUsage/updated","params":{"threadId":"01a218ca-5116-…","turnId":"01a218ca-513f-…","tokenUsage":{"total":{"totalTokens":150,"inputTokens":120,"cachedInputTokens":20,"outputTokens":30,"reasoningOutputTokens":10},"last":{"totalTokens":150,"inputTokens":120,"cachedInputTokens":20,"outputTokens":30,"reasoningOutputTokens":10},"modelContextWindow":258400}}})";
+  d.feed(first);
+  d.feed(first);
+  d.feed(R"({"method":"thread/tokenUsage/updated","params":{"threadId":"01a218ca-5116-…","turnId":"01a218ca-513f-…","tokenUsage":{"total":{"totalTokens":300,"inputTokens":240,"cachedInputTokens":40,"outputTokens":60,"reasoningOutputTokens":20},"last":{"totalTokens":150,"inputTokens":120,"cachedInputTokens":20,"outputTokens":30,"reasoningOutputTokens":10},"modelContextWindow":258400}}})");
+  d.feed_all({agent_completed, turn_completed});
+  CHECK(d.s.result().usage == std::vector<model_usage>{{"mock-model", 240, 40, 60, 20}});
+}
+
+// Codex 0.120.0, seen under load: the command's item/completed comes without
+// aggregatedOutput (or never), though its output was streamed.
+TEST_CASE("a command completed without its output reports the streamed output", "[proto][codex]") {
+  driver d;
+  d.open_turn();
+  auto run = from_run("01a218ca-78b3-…", "01a218ca-78c4-…");
+  d.feed(fill(command_started, from_run("01a218cc-0650-…", "01a218cc-0668-…")));
+  d.feed(fill(command_delta, run));
+  d.feed(R"({"method":"item/completed","params":{"item":{"type":"commandExecution","id":"call_1","command":"/bin/bash -lc 'echo x'","cwd":"<workspace>","status":"completed","aggregatedOutput":null,"exitCode":0}}})");
+  auto results = d.events_of(event::kind::tool_result);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].output == "write_ws_rc=0\n");
+}
+
+TEST_CASE("a command whose item/completed never comes keeps its streamed output", "[proto][codex]") {
+  driver d;
+  d.open_turn();
+  auto run = from_run("01a218ca-78b3-…", "01a218ca-78c4-…");
+  d.feed(fill(command_started, from_run("01a218cc-0650-…", "01a218cc-0668-…")));
+  d.feed(fill(command_delta, run));
+  d.feed_all({agent_completed, turn_completed});
+  auto results = d.events_of(event::kind::tool_result);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].output == "write_ws_rc=0\n\n(aborted: the turn ended before this finished)");
+  CHECK(d.s.result().result == outcome::status::completed);
 }
