@@ -159,7 +159,6 @@ TEST_CASE("the turn's end stops every watchdog: the agent machine's grace takes 
   h.sign(kind::other, "a reply");  // late lines change nothing
   CHECK(h.step.empty());
   h.agent_ended(completed_end());
-  h.answer_last_poll(remote_state::running);
   CHECK(h.end() == task_end::completed);
 }
 
@@ -173,7 +172,6 @@ TEST_CASE("a shutdown after the turn ended cuts codex's exit short but keeps its
   h.shutdown();  // once
   CHECK(h.step.empty());
   h.agent_ended(completed_end());
-  h.answer_last_poll(remote_state::running);
   CHECK(h.report().what == final_report::kind::complete);
   CHECK(h.end() == task_end::completed);
 }
