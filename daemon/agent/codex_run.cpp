@@ -26,6 +26,7 @@
 #include "daemon/agent/process_v2.hpp"
 #include "daemon/async/guarded.hpp"
 #include "daemon/log/log.hpp"
+#include "daemon/log/notices.hpp"
 
 namespace multicad::agent {
 namespace asio = boost::asio;
@@ -53,16 +54,6 @@ struct exact_environment {
     return {};
   }
 };
-
-log::level to_log_level(proto::log_note::level l) {
-  switch (l) {
-    case proto::log_note::level::debug: return log::level::debug;
-    case proto::log_note::level::info: return log::level::info;
-    case proto::log_note::level::warn: return log::level::warn;
-    case proto::log_note::level::error: return log::level::error;
-  }
-  return log::level::info;
-}
 
 // waitpid's status word, in words.
 proto::exit_status decode_wait_status(int status) {
@@ -117,12 +108,6 @@ struct codex_run::impl : std::enable_shared_from_this<impl> {
   void arm(agent_timer which, std::chrono::milliseconds after);
   void cancel(agent_timer which);
 
-  void log_note(const proto::log_note& n) {
-    auto f = n.fields;
-    f.insert(f.begin(), {"task_id", options.task_id});
-    log::write(to_log_level(n.severity), n.message, f);
-  }
-
   // Moves everything the session produced to its destination, and tells the
   // machine when the turn began or the session ended.
   void drain_session() {
@@ -141,7 +126,7 @@ struct codex_run::impl : std::enable_shared_from_this<impl> {
         options.on_activity(a);
       }
     }
-    for (const auto& n : session_.take_notes()) log_note(n);
+    for (const auto& n : session_.take_notes()) log::write_task_note(n, options.task_id);
     if (!session_end_seen && session_.finished()) {
       session_end_seen = true;
       machine.session_finished();

@@ -13,8 +13,18 @@
 namespace multicad::core {
 namespace asio = boost::asio;
 
-std::string timeout_message(const std::string& provider, std::chrono::nanoseconds limit) {
-  return provider + " timed out after " + config::format_duration(limit);
+proto::lifecycle::task_limits task_limits_for(const task_environment& env) {
+  auto ms = [](std::chrono::nanoseconds d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d); };
+  proto::lifecycle::task_limits l;
+  l.provider = env.provider;
+  l.agent_timeout = ms(env.settings.agent_timeout);
+  l.timeout_message = env.provider + " timed out after " + config::format_duration(env.settings.agent_timeout);
+  l.cancel_reason = env.channel.cancel_reason();
+  l.status_poll = env.status_poll;
+  l.flush_interval = env.flush_interval;
+  l.watchdogs = {ms(env.settings.agent_idle_watchdog), ms(env.settings.agent_tool_watchdog),
+                 ms(env.settings.codex_semantic_timeout), ms(env.settings.codex_first_turn_timeout)};
+  return l;
 }
 
 execenv::prepare_request prepare_request_for(task_environment& env, const proto::task& task,

@@ -1,5 +1,5 @@
-// What a task needs from the daemon's settings before its agent runs: the
-// prepare request for its folder, Codex's spawn options and environment,
+// What a task needs from the daemon's settings before its agent runs: its
+// limits (timeout, watchdogs, poll and flush pace), the prepare request for its folder, Codex's spawn options and environment,
 // the `submit --repo` checkout, the GC metadata at its end. The shell in
 // task_runner.cpp calls these; they decide nothing about the task's life.
 // Thread rule: the io_context (the awaitables hop to the pool themselves).
@@ -17,6 +17,7 @@
 #include "daemon/core/task_environment.hpp"
 #include "daemon/toolbox/git_checkout.hpp"
 #include "execenv/environment.hpp"
+#include "proto/lifecycle/task_machine.hpp"
 #include "proto/task.hpp"
 
 namespace multicad::core {
@@ -42,7 +43,9 @@ boost::asio::awaitable<boost::system::result<toolbox::checkout_result, toolbox::
 boost::asio::awaitable<void> write_gc_meta(task_environment& env, const proto::task& task,
                                            const std::filesystem::path& root);
 
-// "codex timed out after 2h0m0s"
-std::string timeout_message(const std::string& provider, std::chrono::nanoseconds limit);
+// The task machine's limits from the daemon's settings: the hard cap and
+// its message ("codex timed out after 2h0m0s"), the watchdogs, the status
+// poll and message flush intervals, the cancel reason of this channel.
+proto::lifecycle::task_limits task_limits_for(const task_environment& env);
 
 }  // namespace multicad::core

@@ -15,13 +15,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <array>
 #include <memory>
 
 #include "daemon/agent/process_tree.hpp"
 #include "daemon/async/guarded.hpp"
 #include "daemon/core/on_pool.hpp"
 #include "daemon/core/task_inputs.hpp"
+#include "daemon/core/task_timers.hpp"
 #include "daemon/log/log.hpp"
 #include "daemon/log/notices.hpp"
 #include "proto/lifecycle/message_batcher.hpp"
@@ -33,16 +33,6 @@ namespace lc = proto::lifecycle;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-
-log::level level_of(proto::log_note::level l) {
-  switch (l) {
-    case proto::log_note::level::debug: return log::level::debug;
-    case proto::log_note::level::info: return log::level::info;
-    case proto::log_note::level::warn: return log::level::warn;
-    case proto::log_note::level::error: return log::level::error;
-  }
-  return log::level::info;
-}
 
 // Counts the task for /metrics from claim to end, whatever way it ends.
 struct task_counter {
@@ -62,28 +52,13 @@ struct task_counter {
   }
 };
 
-lc::task_limits limits_for(const task_environment& env) {
-  lc::task_limits l;
-  l.provider = env.provider;
-  l.agent_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(env.settings.agent_timeout);
-  l.timeout_message = timeout_message(env.provider, env.settings.agent_timeout);
-  l.cancel_reason = env.channel.cancel_reason();
-  l.status_poll = env.status_poll;
-  l.flush_interval = env.flush_interval;
-  auto ms = [](std::chrono::nanoseconds d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d); };
-  l.watchdogs = {ms(env.settings.agent_idle_watchdog), ms(env.settings.agent_tool_watchdog),
-                 ms(env.settings.codex_semantic_timeout), ms(env.settings.codex_first_turn_timeout)};
-  return l;
-}
-
 }  // namespace
 
 class task_shell : public std::enable_shared_from_this<task_shell> {
  public:
   task_shell(task_environment& env, proto::task task, asio::any_io_executor ex)
-      : env_(env), task_(std::move(task)), ex_(ex), machine_(limits_for(env)), finished_(ex),
-        timers_{asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex),
-                asio::steady_timer(ex), asio::steady_timer(ex), asio::steady_timer(ex)} {}
+      : env_(env), task_(std::move(task)), ex_(ex), machine_(task_limits_for(env)), finished_(ex),
+        timers_(ex, [this](lc::timer which) { feed([&] { machine_.timer_fired(which); }); }) {}
 
   asio::awaitable<task_end> run();
   void shutdown(const std::string& reason) {
@@ -97,9 +72,6 @@ class task_shell : public std::enable_shared_from_this<task_shell> {
   void apply();
   void execute(const lc::command& c);
   void fault(const std::string& what);
-  void arm(lc::timer which, std::chrono::milliseconds after);
-  void cancel(lc::timer which);
-  void wait(lc::timer which, unsigned generation);
   void post(const lc::final_report& r);
   void spawn_agent(bool held);
   void agent_not_spawned(const std::string& what);
@@ -120,10 +92,7 @@ class task_shell : public std::enable_shared_from_this<task_shell> {
   lc::task_machine machine_;
   lc::message_batcher batcher_;
   asio::steady_timer finished_;  // cancelled when the machine says `finished`
-  std::array<asio::steady_timer, lc::timer_count> timers_;  // by lc::timer
-  std::array<unsigned, lc::timer_count> generation_{};
-  std::array<bool, lc::timer_count> armed_{};
-  std::array<asio::steady_timer::time_point, lc::timer_count> due_{};  // when an armed timer fires
+  task_timers timers_;
   bool applying_ = false, faulted_ = false;
   std::optional<task_end> end_;
   bool gc_meta_due_ = false;
@@ -173,11 +142,7 @@ void task_shell::apply() {
     ~reset() { flag = false; }
   } guard{applying_};
   for (;;) {
-    for (const auto& n : machine_.take_notes()) {
-      auto fields = n.fields;
-      fields.insert(fields.begin(), {"task_id", task_.id});
-      log::write(level_of(n.severity), n.message, fields);
-    }
+    for (const auto& n : machine_.take_notes()) log::write_task_note(n, task_.id);
     auto commands = machine_.take_commands();
     if (commands.empty()) break;
     for (const auto& c : commands) execute(c);
@@ -212,9 +177,9 @@ void task_shell::execute(const lc::command& c) {
       self->feed([&] { self->machine_.remote_answer(id, lc::remote_state::unknown); });
     });
   } else if (auto* a = std::get_if<lc::cmd::arm_timer>(&c)) {
-    arm(a->which, a->after);
+    timers_.arm(a->which, a->after, self);
   } else if (auto* x = std::get_if<lc::cmd::cancel_timer>(&c)) {
-    cancel(x->which);
+    timers_.cancel(x->which);
   } else if (std::get_if<lc::cmd::flush_messages>(&c)) {
     if (auto batch = batcher_.flush(); !batch.empty()) env_.channel.messages(task_.id, std::move(batch));
   } else if (auto* p = std::get_if<lc::cmd::send_progress>(&c)) {
@@ -230,54 +195,17 @@ void task_shell::execute(const lc::command& c) {
   }
 }
 
-// The watchdogs re-arm a timer on every line Codex writes, nearly always
-// to a later deadline: that only moves due_, and the wait in flight waits
-// again when it wakes early. An earlier deadline re-arms for real.
-void task_shell::arm(lc::timer which, std::chrono::milliseconds after) {
-  auto i = static_cast<std::size_t>(which);
-  due_[i] = asio::steady_timer::clock_type::now() + after;
-  if (armed_[i] && timers_[i].expiry() <= due_[i]) return;
-  auto generation = ++generation_[i];
-  armed_[i] = true;
-  timers_[i].expires_at(due_[i]);
-  wait(which, generation);
-}
-
-void task_shell::wait(lc::timer which, unsigned generation) {
-  auto i = static_cast<std::size_t>(which);
-  timers_[i].async_wait([self = shared_from_this(), which, i, generation](boost::system::error_code ec) {
-    if (ec || self->generation_[i] != generation) return;  // cancelled or re-armed
-    if (asio::steady_timer::clock_type::now() < self->due_[i]) {
-      self->timers_[i].expires_at(self->due_[i]);  // moved on meanwhile
-      return self->wait(which, generation);
-    }
-    self->armed_[i] = false;
-    self->feed([&] { self->machine_.timer_fired(which); });
-  });
-}
-
-void task_shell::cancel(lc::timer which) {
-  auto i = static_cast<std::size_t>(which);
-  ++generation_[i];
-  armed_[i] = false;
-  timers_[i].cancel();
-}
-
 task_liveness task_shell::liveness() const {
   task_liveness l;
-  const auto now = asio::steady_timer::clock_type::now();
-  auto left = [&](lc::timer t) {
-    return std::max(std::chrono::nanoseconds{0}, due_[static_cast<std::size_t>(t)] - now);
-  };
   if (env_.settings.agent_timeout.count() > 0) l.hard_cap = env_.settings.agent_timeout;
-  if (armed_[static_cast<std::size_t>(lc::timer::timeout)]) l.hard_cap_left = left(lc::timer::timeout);
+  l.hard_cap_left = timers_.left(lc::timer::timeout);
   const auto& dog = machine_.watchdogs();
   for (auto w : {lc::watch::idle, lc::watch::progress, lc::watch::first_item}) {
-    auto t = static_cast<lc::timer>(static_cast<int>(lc::timer::idle) + static_cast<int>(w));
-    if (!armed_[static_cast<std::size_t>(t)] || (!l.idle_kind.empty() && left(t) >= l.idle_left)) continue;
+    auto left = timers_.left(static_cast<lc::timer>(static_cast<int>(lc::timer::idle) + static_cast<int>(w)));
+    if (!left || (!l.idle_kind.empty() && *left >= l.idle_left)) continue;
     l.idle_kind = dog.label(w);
     l.idle_limit = dog.window(w);
-    l.idle_left = left(t);
+    l.idle_left = *left;
   }
   return l;
 }
@@ -468,7 +396,7 @@ asio::awaitable<task_end> task_shell::run() {
     finished_.expires_at(asio::steady_timer::time_point::max());
     co_await finished_.async_wait(use_tuple);
   }
-  for (auto& t : timers_) t.cancel();
+  timers_.cancel_all();
   if (gc_meta_due_ && prepared_) co_await write_gc_meta(env_, task_, prepared_->layout.root);
   counted.ended(*end_);
   co_return *end_;

@@ -17,4 +17,17 @@ void write_notices(const std::vector<execenv::notice>& notices) {
   }
 }
 
+void write_task_note(const proto::log_note& note, const std::string& task_id) {
+  level l = level::info;
+  switch (note.severity) {
+    case proto::log_note::level::debug: l = level::debug; break;
+    case proto::log_note::level::info: l = level::info; break;
+    case proto::log_note::level::warn: l = level::warn; break;
+    case proto::log_note::level::error: l = level::error; break;
+  }
+  auto fields = note.fields;
+  fields.insert(fields.begin(), {"task_id", task_id});
+  write(l, note.message, fields);
+}
+
 }  // namespace multicad::log
