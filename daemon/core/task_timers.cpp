@@ -8,9 +8,13 @@ namespace asio = boost::asio;
 
 namespace {
 
+// steady_timer has no default constructor: one per index, all on `ex`.
+template <std::size_t>
+asio::steady_timer timer_on(const asio::any_io_executor& ex) { return asio::steady_timer(ex); }
+
 template <std::size_t... I>
-std::array<asio::steady_timer, sizeof...(I)> make_timers(asio::any_io_executor ex, std::index_sequence<I...>) {
-  return {((void)I, asio::steady_timer(ex))...};
+std::array<asio::steady_timer, sizeof...(I)> make_timers(const asio::any_io_executor& ex, std::index_sequence<I...>) {
+  return {timer_on<I>(ex)...};
 }
 
 }  // namespace
