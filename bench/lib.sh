@@ -25,7 +25,7 @@ BENCH="$ROOT/bench"
 DEPS="$BENCH/.deps"
 MULTICAD_BUILD="$ROOT/build/default/daemon/multicad"
 MULTICAD="$MULTICAD_BUILD"  # bench_setup points it at a private copy (see there)
-REAL_CODEX="$ROOT/.deps/codex/node_modules/.bin/codex"
+REAL_CODEX=${BENCH_REAL_CODEX:-"$ROOT/.deps/codex/node_modules/.bin/codex"}
 FAKE_CODEX="$ROOT/test/fakes/fake_codex.js"
 FAKES="$ROOT/test/fakes"
 TOKEN="mul_0123456789abcdef0123456789abcdef01234567"  # a PAT the fake server is told about
@@ -127,10 +127,14 @@ free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1
 # ---- the fakes ---------------------------------------------------------------
 
 # start_fake_server: sets SERVER_PORT, SERVER_URL, SERVER_PGID.
+# Each server its own output file: a second one writing to the first's file
+# would truncate it while the port line is read (an empty port, now and then).
+FAKE_SERVERS=0
 start_fake_server() {
-  bg_start fake_server node "$FAKES/fake_server.js"
+  local name="fake_server.$((++FAKE_SERVERS))"
+  bg_start "$name" node "$FAKES/fake_server.js"
   SERVER_PGID=$BG_PID
-  SERVER_PORT=$(wait_port_line "$WORK/fake_server.out")
+  SERVER_PORT=$(wait_port_line "$WORK/$name.out")
   SERVER_URL="http://127.0.0.1:$SERVER_PORT"
 }
 

@@ -14,7 +14,11 @@
 #          daemon finds the task at its next poll (default 3 s)
 #   bare   bench/bare_client: fork -> Codex exited, the turn alone
 # Enqueue is just before POST /_fake/tasks; exec is exec_stamp's stamp;
-# complete is the arrival of the complete call at the fake server.
+# complete is the arrival of the complete call at the fake server. `phases`
+# splits each turn at the mock model's requests: Codex's start (exec or fork
+# -> first model request), the turn's middle (first -> last request: the
+# command runs there), and the end (last request -> complete, or -> exit for
+# the bare turn), so a difference can be put on the daemon or on Codex.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -70,7 +74,8 @@ run_bare() {
   out=$(HOME="$BDIR/home" MULTICA_TASK_ID="bare-$i-$warm" EXEC_STAMP_TARGET="$REAL_CODEX" EXEC_STAMP_LOG="$STAMPS" \
     "$BARE" --codex "$STAMP" --codex-home "$TASK_CODEX_HOME" --cwd "$TASK_WORKDIR" --prompt "$TASK_PROMPT" \
     --stderr "$WORK/bare-codex.err" --timeout-s "$RUN_TIMEOUT_S" || true)
-  jq -c --argjson i "$i" --argjson warm "$warm" '. + {i: $i, warmup: $warm}' <<<"$out" >>"$WORK/bare.jsonl"
+  jq -c --argjson i "$i" --argjson warm "$warm" --argjson model "$(mock_request_times)" \
+    '. + {i: $i, warmup: $warm, model_at_ms: $model}' <<<"$out" >>"$WORK/bare.jsonl"
 }
 
 run_mode push 0 true; run_mode poll 0 true; run_bare 0 true
@@ -102,6 +107,12 @@ jq -nc --arg load "$LOAD0 -> $LOAD1" --argjson n "$N" \
   --argjson poll_exec "$(stat_of poll '.exec_us / 1000 - .created_ms')" \
   --argjson poll_done "$(stat_of poll '.end_ms - .created_ms')" \
   --argjson poll_claim "$(stat_of poll '.claim_ms - .created_ms')" \
+  --argjson push_boot "$(stat_of push '.model_at_ms[0] - .exec_us / 1000')" \
+  --argjson push_span "$(stat_of push '.model_at_ms[-1] - .model_at_ms[0]')" \
+  --argjson push_end "$(stat_of push '((.calls[] | select(.[0] == "complete") | .[1]) - .model_at_ms[-1])')" \
+  --argjson bare_boot "$(stat_of bare '.model_at_ms[0] - .start_us / 1000')" \
+  --argjson bare_span "$(stat_of bare '.model_at_ms[-1] - .model_at_ms[0]')" \
+  --argjson bare_end "$(stat_of bare '.exit_us / 1000 - .model_at_ms[-1]')" \
   --argjson bare_exit "$(stat_of bare '.exit_ms')" \
   --argjson bare_turn "$(stat_of bare '.turn_completed_ms')" \
   '{bench: "push_turn", n: $n, load: $load,
@@ -109,5 +120,9 @@ jq -nc --arg load "$LOAD0 -> $LOAD1" --argjson n "$N" \
            enqueue_to_complete_ms: $push_done},
     poll: {enqueue_to_claim_ms: $poll_claim, enqueue_to_exec_ms: $poll_exec, enqueue_to_complete_ms: $poll_done},
     bare: {fork_to_codex_exited_ms: $bare_exit, fork_to_turn_completed_ms: $bare_turn},
+    phases: {push: {exec_to_first_model_request_ms: $push_boot, first_to_last_model_request_ms: $push_span,
+                    last_model_request_to_complete_ms: $push_end},
+             bare: {fork_to_first_model_request_ms: $bare_boot, first_to_last_model_request_ms: $bare_span,
+                    last_model_request_to_exit_ms: $bare_end}},
     push_minus_bare_p50_ms: ($push_done.p50 - $bare_exit.p50), poll_minus_bare_p50_ms: ($poll_done.p50 - $bare_exit.p50),
     paired_push_minus_bare_ms: $push_paired, paired_poll_minus_bare_ms: $poll_paired}'
