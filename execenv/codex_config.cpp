@@ -62,7 +62,9 @@ result<config_write> replace_invalid(const fs::path& path, const std::string& or
 }  // namespace
 
 result<config_write> write_managed_config(const fs::path& path, const sandbox_policy& policy,
-                                          std::string_view codex_version, const hygiene_options& hygiene) {
+                                          std::string_view codex_version, const hygiene_options& requested) {
+  hygiene_options hygiene = requested;
+  hygiene.agents_table = codex_reads_agents_enabled(codex_version);
   std::error_code ec;
   std::string original;
   if (fs::exists(path, ec)) {
@@ -96,8 +98,9 @@ result<config_write> write_managed_config(const fs::path& path, const sandbox_po
     for (const auto& m : clean.rewrite->removed) what += (what.empty() ? "" : "; ") + m;
     out.notices.push_back({severity::info, "codex config: removed settings that unattended runs must not use",
                            {{"removed", what}, {"config_path", path.string()},
-                            {"hint", "skills.config entries, multi-agent and memory settings of the shared Codex home "
-                                     "do not apply to tasks; codex.multi_agent and codex.memory allow the last two"}}});
+                            {"hint", "skills.config entries, multi-agent (features.multi_agent, features.multi_agent_v2, "
+                                     "agents.enabled) and memory settings of the shared Codex home do not apply to "
+                                     "tasks; codex.multi_agent and codex.memory allow the last two"}}});
   }
   if (!migrated.empty()) {
     std::string what;

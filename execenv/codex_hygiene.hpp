@@ -3,7 +3,12 @@
 //  - every [[skills.config]] entry: Codex Desktop writes them with paths of
 //    the desktop's own skills, and a task must not load another home's code;
 //  - native multi-agent (`features.multi_agent`, on by default in Codex
-//    0.171): sub-agents are processes the task's stop cannot account for;
+//    0.171): sub-agents are processes the task's stop cannot account for.
+//    From Codex 0.150 a model's catalog entry can select multi-agent v2
+//    itself, which `features.multi_agent` no longer governs: for those
+//    releases `[agents].enabled = false` too (0.110-0.140 reject that key,
+//    so it is written only where the release reads it), and the user's
+//    `features.multi_agent_v2`, which would override it, is taken out;
 //  - auto-memory (`features.memories`, `[memories]`): one task's memories
 //    would reach the next task, which may belong to another workspace.
 // Each override is a marked block, inside the user's [features] or
@@ -31,6 +36,7 @@ namespace multicad::execenv {
 struct hygiene_options {
   bool allow_multi_agent = false;  // keep the user's features.multi_agent (Codex's default: on)
   bool allow_memory = false;       // keep the user's memory settings
+  bool agents_table = false;       // this Codex reads [agents].enabled (codex_reads_agents_enabled)
   bool operator==(const hygiene_options&) const = default;
 };
 
@@ -44,6 +50,12 @@ struct hygiene_outcome {
   toml_problem problem;  // set when rewrite is empty: the file is not valid TOML, or cannot be made safe
   bool parses = true;    // false: the problem is the user's TOML itself
 };
+
+// Whether this Codex reads `[agents].enabled` (0.150.0 on, the first tested
+// release that accepts it; 0.110-0.140 fail to load a config that sets it).
+// An unknown version counts as yes: a config it cannot load fails the task,
+// which is safer than sub-agents nobody switched off.
+bool codex_reads_agents_enabled(std::string_view codex_version);
 
 // Requires nothing of `original` (possibly empty, with a BOM, CRLF).
 hygiene_outcome apply_codex_hygiene(std::string_view original, const hygiene_options& options);

@@ -44,7 +44,19 @@ ino_t inode_of(const std::filesystem::path& p) {
 
 // What the daemon writes after the sandbox block when the user has no
 // config.toml (its exact text is codex_hygiene_test.cpp's business).
-const std::string daemon_switches = apply_codex_hygiene("", {}).rewrite->text;
+// What the writer adds for a Codex that reads agents.enabled (0.150 on, or unknown).
+const std::string daemon_switches = apply_codex_hygiene("", {.agents_table = true}).rewrite->text;
+
+TEST_CASE("codex config: a Codex before 0.150 gets no agents.enabled it would refuse", "[execenv][codex_config]") {
+  temp_dir d;
+  auto path = d / "config.toml";
+  REQUIRE(write_managed_config(path, linux_policy(), "codex-cli 0.140.0").has_value());
+  CHECK(read_file(path) == render_managed_block(linux_policy()) + "\n" + apply_codex_hygiene("", {}).rewrite->text);
+  CHECK(read_file(path).find("agents.enabled") == std::string::npos);
+  // The same folder reused after an upgrade gains it.
+  REQUIRE(write_managed_config(path, linux_policy(), "codex-cli 0.150.0").value().written);
+  CHECK(read_file(path) == render_managed_block(linux_policy()) + "\n" + daemon_switches);
+}
 
 TEST_CASE("codex config: no file yet gets the sandbox block and the daemon's switches", "[execenv][codex_config]") {
   temp_dir d;

@@ -17,7 +17,7 @@ namespace {
 
 // The switches every task's config.toml carries after the sandbox block
 // (their exact text is codex_hygiene_test.cpp's business).
-std::string daemon_switches() { return apply_codex_hygiene("", {}).rewrite->text; }
+std::string daemon_switches() { return apply_codex_hygiene("", {.agents_table = true}).rewrite->text; }
 
 struct fixture {
   temp_dir dir;
