@@ -19,6 +19,11 @@
 //  (e) bytes preserved: with no BEGIN marker anywhere and no legacy keys, the
 //      rewrite is exactly BOM + block + eol + input-without-BOM (the block
 //      alone for an empty body).
+//  (f) the writer's next step (execenv/codex_config.cpp): the hygiene rewrite
+//      of the rewrite, with the options picked by (byte 0 / 6) % 8 (allow
+//      multi-agent, allow memory, agents table), refuses with a message or
+//      rewrites idempotently (nothing removed the second time), and the
+//      sandbox block still rewrites and verifies after it.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
@@ -27,6 +32,7 @@
 #include <toml.hpp>
 #include <vector>
 
+#include "execenv/codex_hygiene.hpp"
 #include "execenv/managed_block.hpp"
 #include "fuzz/common/fuzz_check.hpp"
 #include "fuzz/common/utf8.hpp"
@@ -200,5 +206,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(first.rewrite->blocks_removed == 0 && first.rewrite->migrated.empty(),
                "a block or legacy key reported in a file without either; " + octx());
   }
+
+  // (f)
+  const unsigned bits = static_cast<unsigned char>(data[0] - '0') / 6 % 8;
+  const hygiene_options hygiene{(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0};
+  auto clean = apply_codex_hygiene(out, hygiene);
+  if (!clean.rewrite) {
+    FUZZ_CHECK(!clean.problem.message.empty(), "a hygiene refusal without a message; " + octx());
+    return 0;
+  }
+  auto hctx = [&] { return octx() + ", hygiene " + std::to_string(bits) + " \"" + escaped(clean.rewrite->text) + "\""; };
+  auto again = apply_codex_hygiene(clean.rewrite->text, hygiene);
+  FUZZ_CHECK(again.rewrite.has_value(), "the hygiene rewrite was refused the second time; " + hctx());
+  FUZZ_CHECK(again.rewrite->text == clean.rewrite->text && again.rewrite->removed.empty(),
+             "hygiene is not idempotent; " + hctx());
+  auto final_block = rewrite_managed_block(clean.rewrite->text, policy);
+  FUZZ_CHECK(final_block.rewrite.has_value(), "the sandbox block cannot follow hygiene: " + final_block.problem.message +
+                                                  "; " + hctx());
+  if (auto problem = verify_managed_config(final_block.rewrite->text, policy))
+    FUZZ_CHECK(false, "the block after hygiene does not verify: " + problem->message + "; " + hctx());
   return 0;
 }
