@@ -52,13 +52,13 @@ void agent_machine::turn_started() {
 
 void agent_machine::session_finished() {
   if (state_ == state::held || state_ == state::starting || state_ == state::in_turn || state_ == state::interrupting)
-    enter_closing(stop_requested_ ? limits_.step_grace : limits_.turn_end_grace);
+    enter_closing(!stop_requested_);  // ended on its own: its Stop hooks may still run
 }
 
 void agent_machine::stdout_closed() {
   // Codex closed its side: it is exiting, no hook is left to wait for.
   if (state_ == state::held || state_ == state::starting || state_ == state::in_turn || state_ == state::interrupting)
-    enter_closing(limits_.step_grace);
+    enter_closing(false);
 }
 
 void agent_machine::exited() {
@@ -68,7 +68,7 @@ void agent_machine::exited() {
     case state::held:
     case state::starting:
     case state::in_turn:
-    case state::interrupting: enter_closing(limits_.step_grace); break;
+    case state::interrupting: enter_closing(false); break;
     case state::closing:
     case state::terminating:
       emit(cancel_timer{timer::step});
@@ -96,7 +96,7 @@ void agent_machine::timer_fired(timer which) {
                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(limits_.start_limit).count()) + "s";
     interrupt(stop_reason_);
   } else if (which == timer::interrupt_grace && state_ == state::interrupting) {
-    enter_closing(limits_.step_grace);
+    enter_closing(false);
   } else if (which == timer::step && state_ == state::closing) {
     state_ = state::terminating;
     emit(terminate_group{});
@@ -119,7 +119,7 @@ void agent_machine::interrupt(std::string reason) {
     case state::held:
       // Nothing was sent to Codex: the session ends unstarted, with the reason.
       emit(interrupt_session{std::move(reason)});
-      enter_closing(limits_.step_grace);
+      enter_closing(false);
       break;
     case state::starting:
     case state::in_turn:
@@ -132,14 +132,14 @@ void agent_machine::interrupt(std::string reason) {
   }
 }
 
-void agent_machine::enter_closing(std::chrono::milliseconds wait) {
+void agent_machine::enter_closing(bool turn_end_grace) {
   emit(cancel_timer{timer::start_limit});
   emit(cancel_timer{timer::interrupt_grace});
   state_ = state::closing;
   emit(close_stdin{});
   if (exited_) return enter_reaping();
-  in_turn_end_grace_ = wait == limits_.turn_end_grace && !stop_requested_;
-  emit(arm_timer{timer::step, wait});
+  in_turn_end_grace_ = turn_end_grace;
+  emit(arm_timer{timer::step, turn_end_grace ? limits_.turn_end_grace : limits_.step_grace});
 }
 
 void agent_machine::enter_reaping() {

@@ -92,7 +92,9 @@ class agent_machine {
 
  private:
   void interrupt(std::string reason);
-  void enter_closing(std::chrono::milliseconds wait);
+  // Closes stdin and arms the step timer: turn_end_grace when Codex ended
+  // its turn on its own (a stop cuts it short), else step_grace.
+  void enter_closing(bool turn_end_grace);
   void enter_reaping();
   void enter_draining();
   void emit(agent_command c) { commands_.push_back(std::move(c)); }

@@ -309,3 +309,19 @@ TEST_CASE("nothing follows the ladder's finished", "[lifecycle][agent]") {
   CHECK(h.m.take_commands().empty());
   CHECK(h.m.done());
 }
+
+TEST_CASE("a turn-end grace as long as the step grace is still told apart from it", "[lifecycle][agent]") {
+  // Codex closing stdout is not a turn that ended: a stop then does not re-arm
+  // the step, even when both graces have the same length.
+  agent_limits limits;
+  limits.turn_end_grace = limits.step_grace;
+  agent_harness h(limits);
+  h.to_in_turn();
+  h.stdout_closed();
+  CHECK(h.step == closing);
+  h.advance(1s);
+  h.stop("the daemon is shutting down");
+  CHECK(h.step.empty());
+  h.advance(1s);
+  CHECK(h.step == lines{"terminate_group", "arm step 2000ms"});
+}
