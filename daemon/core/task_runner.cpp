@@ -78,7 +78,7 @@ class task_shell : public std::enable_shared_from_this<task_shell> {
   // The coroutines a command starts. Each takes `self` as a parameter: a
   // parameter lives in the coroutine frame, a lambda's capture would not.
   static asio::awaitable<void> ask_start(std::shared_ptr<task_shell> self);
-  static asio::awaitable<void> poll(std::shared_ptr<task_shell> self, int id);
+  static asio::awaitable<void> poll(std::shared_ptr<task_shell> self);
   static asio::awaitable<void> send_progress(task_channel& channel, std::string task_id, lc::cmd::send_progress p);
   static asio::awaitable<void> prepare(std::shared_ptr<task_shell> self);
   static asio::awaitable<void> run_agent(std::shared_ptr<task_shell> self, std::shared_ptr<agent::codex_run> run);
@@ -171,10 +171,9 @@ void task_shell::execute(const lc::command& c) {
     if (run_) run_->release();
   } else if (auto* s = std::get_if<lc::cmd::stop_agent>(&c)) {
     if (run_) run_->stop(s->reason);
-  } else if (auto* p = std::get_if<lc::cmd::poll_remote>(&c)) {
-    int id = p->id;
-    async::spawn_guarded(ex_, "the status poll", poll(self, id), [self, id](const std::string&) {
-      self->feed([&] { self->machine_.remote_answer(id, lc::remote_state::unknown); });
+  } else if (std::get_if<lc::cmd::poll_remote>(&c)) {
+    async::spawn_guarded(ex_, "the status poll", poll(self), [self](const std::string&) {
+      self->feed([&] { self->machine_.remote_answer(lc::remote_state::unknown); });
     });
   } else if (auto* a = std::get_if<lc::cmd::arm_timer>(&c)) {
     timers_.arm(a->which, a->after, self);
@@ -236,9 +235,9 @@ asio::awaitable<void> task_shell::ask_start(std::shared_ptr<task_shell> self) {
   self->feed([&] { self->machine_.started(failure); });
 }
 
-asio::awaitable<void> task_shell::poll(std::shared_ptr<task_shell> self, int id) {
+asio::awaitable<void> task_shell::poll(std::shared_ptr<task_shell> self) {
   auto state = co_await self->env_.channel.poll(self->task_.id);
-  self->feed([&] { self->machine_.remote_answer(id, state); });
+  self->feed([&] { self->machine_.remote_answer(state); });
 }
 
 asio::awaitable<void> task_shell::send_progress(task_channel& channel, std::string task_id, lc::cmd::send_progress p) {

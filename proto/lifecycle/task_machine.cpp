@@ -57,7 +57,7 @@ void task_machine::agent_ended(agent_end end) {
   advance();
 }
 
-void task_machine::remote_answer(int /*poll_id*/, remote_state answer) {
+void task_machine::remote_answer(remote_state answer) {
   if (state_ != state::booting && state_ != state::running) return;  // a late answer
   switch (answer) {
     case remote_state::cancelled: begin_stop(stop_cause::cancelled, limits_.cancel_reason); break;
@@ -74,7 +74,7 @@ void task_machine::timer_fired(timer which) {
   if (!agent_alive) return;
   switch (which) {
     case timer::status_poll:
-      if (state_ != state::stopping) emit(cmd::poll_remote{++next_poll_});
+      if (state_ != state::stopping) emit(cmd::poll_remote{});
       break;
     case timer::flush:
       flush_armed_ = false;

@@ -58,7 +58,7 @@ struct prepare {};                                // folder, config, checkout; a
 struct spawn_agent { bool held = false; };        // held: send nothing until release; answer: agent_ended()
 struct release_agent {};
 struct stop_agent { std::string reason; };        // idempotent; the agent's own ladder escalates
-struct poll_remote { int id = 0; };               // answer: remote_answer(id, ...)
+struct poll_remote {};                            // answer: remote_answer(...)
 struct arm_timer { timer which; std::chrono::milliseconds after{0}; };  // replaces an armed one
 struct cancel_timer { timer which; };
 struct flush_messages {};                         // send what the batcher holds, if anything
@@ -96,7 +96,7 @@ class task_machine {
   void prepared();                                     // the folder is ready
   void preparation_failed(preparation_failure failure);
   void agent_ended(agent_end end);
-  void remote_answer(int poll_id, remote_state state);
+  void remote_answer(remote_state state);
   void timer_fired(timer which);
   void event_added();  // the agent produced an event for the batcher
   void activity(const codex::activity& a);  // a sign of life during the turn, for the watchdogs
@@ -134,7 +134,6 @@ class task_machine {
   progress environment_ = progress::pending;
   bool stop_sent_ = false;
   bool messages_pending_ = false, flush_armed_ = false;
-  int next_poll_ = 0;
   watchdog watchdog_;
   bool turn_over_ = false;  // the turn ended on its own; Codex is only exiting
 };

@@ -108,7 +108,7 @@ inline std::string describe(const command& c) {
         else if constexpr (std::is_same_v<T, cmd::spawn_agent>) return x.held ? "spawn_agent held" : "spawn_agent";
         else if constexpr (std::is_same_v<T, cmd::release_agent>) return "release_agent";
         else if constexpr (std::is_same_v<T, cmd::stop_agent>) return "stop_agent: " + x.reason;
-        else if constexpr (std::is_same_v<T, cmd::poll_remote>) return "poll_remote " + std::to_string(x.id);
+        else if constexpr (std::is_same_v<T, cmd::poll_remote>) return "poll_remote";
         else if constexpr (std::is_same_v<T, cmd::arm_timer>)
           return "arm " + name_of(x.which) + " " + std::to_string(x.after.count()) + "ms";
         else if constexpr (std::is_same_v<T, cmd::cancel_timer>) return "cancel " + name_of(x.which);
@@ -221,8 +221,12 @@ struct task_harness : timer_driver<task_harness, timer> {
   void prepared() { m.prepared(); collect(); }
   void preparation_failed(preparation_failure f) { m.preparation_failed(std::move(f)); collect(); }
   void agent_ended(agent_end e) { m.agent_ended(std::move(e)); collect(); }
-  void answer(int poll_id, remote_state s) { m.remote_answer(poll_id, s); collect(); }
-  void answer_last_poll(remote_state s) { answer(last_poll(), s); }
+  void answer(remote_state s) { m.remote_answer(s); collect(); }
+  // Answers the status poll, which must have been asked.
+  void answer_last_poll(remote_state s) {
+    REQUIRE(count<cmd::poll_remote>() > 0);
+    answer(s);
+  }
   void event() { m.event_added(); collect(); }
   void activity(codex::activity a) { m.activity(a); collect(); }
   void shutdown(std::string reason = "the daemon is shutting down") { m.shutdown(std::move(reason)); collect(); }
@@ -253,11 +257,6 @@ struct task_harness : timer_driver<task_harness, timer> {
   template <class C>
   int count() const { return static_cast<int>(all_of<C>().size()); }
 
-  int last_poll() const {
-    auto polls = all_of<cmd::poll_remote>();
-    REQUIRE(!polls.empty());
-    return polls.back().id;
-  }
   // The one report; requires that there is exactly one.
   final_report report() const {
     auto r = all_of<cmd::post_report>();

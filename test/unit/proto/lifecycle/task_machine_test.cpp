@@ -96,8 +96,8 @@ TEST_CASE("the server ending a running task stops codex and reports nothing", "[
   task_harness h;
   h.to_running();
   h.fire(timer::status_poll);
-  CHECK(h.step == lines{"poll_remote 1"});
-  h.answer(1, answer);
+  CHECK(h.step == lines{"poll_remote"});
+  h.answer(answer);
   CHECK(h.step == lines{"stop_agent: " + reason});
   CHECK(h.m.current_state() == st::stopping);
   h.agent_ended(interrupted_end(reason));
@@ -108,7 +108,7 @@ TEST_CASE("the agent timeout stops a running task on the fake clock", "[lifecycl
   task_harness h;
   h.to_running();
   h.advance(2h - 1ms);
-  CHECK(h.step == lines{"poll_remote 1"});  // the poll is out; unanswered, it is not re-armed
+  CHECK(h.step == lines{"poll_remote"});  // the poll is out; unanswered, it is not re-armed
   CHECK(h.m.current_state() == st::running);
   h.advance(1ms);
   CHECK(h.step == lines{"stop_agent: codex timed out after 2h0m0s"});
@@ -161,13 +161,13 @@ TEST_CASE("the status poll is re-armed only by its answer", "[lifecycle][task]")
   h.to_running();
   CHECK(h.clock.remaining(timer::status_poll) == 5s);
   h.advance(5s);
-  CHECK(h.step == lines{"poll_remote 1"});
+  CHECK(h.step == lines{"poll_remote"});
   CHECK_FALSE(h.clock.armed(timer::status_poll));  // one poll in flight at a time
-  h.answer(1, remote_state::running);
+  h.answer(remote_state::running);
   CHECK(h.step == lines{"arm status_poll 5000ms"});
   h.advance(5s);
-  CHECK(h.step == lines{"poll_remote 2"});
-  h.answer(2, remote_state::unknown);  // could not ask: carry on
+  CHECK(h.step == lines{"poll_remote"});
+  h.answer(remote_state::unknown);  // could not ask: carry on
   CHECK(h.step == lines{"arm status_poll 5000ms"});
   CHECK(h.m.current_state() == st::running);
 }
@@ -176,8 +176,8 @@ TEST_CASE("the status poll runs while codex boots", "[lifecycle][task]") {
   task_harness h;
   h.to_booting();
   h.advance(5s);
-  CHECK(h.step == lines{"poll_remote 1"});
-  h.answer(1, remote_state::running);
+  CHECK(h.step == lines{"poll_remote"});
+  h.answer(remote_state::running);
   CHECK(h.step == lines{"arm status_poll 5000ms"});
   CHECK(h.m.current_state() == st::booting);
 }
@@ -186,7 +186,7 @@ TEST_CASE("a remote cancel while codex boots stops it and a later start does not
   task_harness h;
   h.to_booting();
   h.fire(timer::status_poll);
-  h.answer(1, remote_state::cancelled);
+  h.answer(remote_state::cancelled);
   CHECK(h.step == lines{"stop_agent: cancelled by the server"});
   CHECK(h.m.current_state() == st::stopping);
   SECTION("the start call then confirmed") {
@@ -221,7 +221,7 @@ TEST_CASE("a poll answer that comes while codex is being stopped changes nothing
   h.to_running();
   h.fire(timer::status_poll);
   h.shutdown("the daemon is shutting down");
-  h.answer(1, remote_state::cancelled);  // late: the first reason decides
+  h.answer(remote_state::cancelled);  // late: the first reason decides
   CHECK(h.step.empty());
   h.agent_ended(interrupted_end("the daemon is shutting down"));
   CHECK(h.report().error == "the daemon is shutting down");
@@ -275,10 +275,10 @@ TEST_CASE("a poll still out when codex ends changes nothing when it answers", "[
   task_harness h;
   h.to_running();
   h.fire(timer::status_poll);
-  CHECK(h.step == lines{"poll_remote 1"});
+  CHECK(h.step == lines{"poll_remote"});
   h.agent_ended(completed_end());
   CHECK(h.report().what == final_report::kind::complete);
-  h.answer(1, remote_state::cancelled);
+  h.answer(remote_state::cancelled);
   CHECK(h.step.empty());
   CHECK(h.count<cmd::finished>() == 1);
 }
